@@ -1,0 +1,221 @@
+"""The one loop over time, for every cell: stacking, both directions, variable lengths, carried state.
+
+Shapes are batch-first throughout: inputs (B, T, D), outputs (B, T, dirs·H). A layer's state has the
+cell's state fields stacked as (L·dirs, B, H), in PyTorch's order: layer 0 forward, layer 0 backward,
+layer 1 forward, ...
+
+    outputs, state = layer(x)                 # x: (B, T, D)
+    outputs, state = layer(x_next, state)     # carry state across chunks (see `detach_state`)
+    outputs, state = layer(x, lengths=L)      # L: (B,) real steps per sequence
+
+With `lengths`, outputs past a sequence's end are zero and its final state is the state at its last
+real step (for the backward direction: after reading the sequence's first step).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal, cast
+
+import torch
+from torch import Tensor, nn
+
+from rnnlab.models.cells import GRUCell, HiddenState, LSTMCell, LSTMState, RecurrentCell, RNNCell
+from rnnlab.models.cells.rnn import Nonlinearity
+from rnnlab.models.init import InitConfig, initialise
+from rnnlab.models.state import reverse_padded, step_mask, validate_lengths
+
+CellName = Literal["rnn", "lstm", "gru"]
+Backend = Literal["readable", "fused", "auto"]
+CELL_NAMES: tuple[CellName, ...] = ("rnn", "lstm", "gru")
+BACKENDS: tuple[Backend, ...] = ("readable", "fused", "auto")
+LayerState = HiddenState | LSTMState
+
+
+@dataclass(frozen=True)
+class RecurrentConfig:
+    """A stack of recurrent layers of one cell type."""
+
+    cell: CellName
+    input_size: int
+    hidden_size: int
+    num_layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0  # between stacked layers, as in nn.LSTM; not after the last one
+    nonlinearity: Nonlinearity = "tanh"  # Elman cell only
+    peephole: bool = False  # LSTM only (Gers & Schmidhuber 2000)
+    cifg: bool = False  # LSTM only: coupled input-forget gate (Greff et al. 2017)
+    layer_norm: bool = False  # LSTM only: LN-LSTM (Ba et al. 2016)
+    init: InitConfig = field(default_factory=InitConfig)
+    backend: Backend = "auto"  # see RecurrentLayer.uses_fused
+
+    def __post_init__(self) -> None:
+        if self.cell not in CELL_NAMES:
+            raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(CELL_NAMES)}")
+        for name in ("input_size", "hidden_size", "num_layers"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+        if self.cell != "lstm" and self.lstm_options:
+            raise ValueError(f"{', '.join(self.lstm_options)} apply to the LSTM only, not to {self.cell!r}")
+        if self.cell != "rnn" and self.nonlinearity != "tanh":
+            raise ValueError(f"nonlinearity applies to the Elman cell 'rnn' only, not to {self.cell!r}")
+        if self.backend == "fused" and self.lstm_options:
+            raise ValueError(f"the fused backend does not support {', '.join(self.lstm_options)}; "
+                             "use backend='readable' or 'auto'")
+
+    @property
+    def lstm_options(self) -> list[str]:
+        return [name for name in ("peephole", "cifg", "layer_norm") if getattr(self, name)]
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def output_size(self) -> int:
+        return self.directions * self.hidden_size
+
+
+def make_cell(config: RecurrentConfig, input_size: int) -> RecurrentCell:
+    if config.cell == "lstm":
+        return LSTMCell(input_size, config.hidden_size, peephole=config.peephole, cifg=config.cifg,
+                        layer_norm=config.layer_norm)
+    if config.cell == "gru":
+        return GRUCell(input_size, config.hidden_size)
+    return RNNCell(input_size, config.hidden_size, config.nonlinearity)
+
+
+def run_cell(cell: RecurrentCell, x: Tensor, state: LayerState, mask: Tensor | None
+             ) -> tuple[Tensor, LayerState]:
+    """The loop over time: step `cell` along x (B, T, D) from `state`; returns outputs (B, T, H).
+
+    Where `mask` (B, T) is False the state is held and the output is zero.
+    """
+    x_proj = cell.project_input(x)  # (B, T, G·H): one matrix multiply for all steps
+    outputs = []
+    # unbind, not x_proj[:, t]: indexing inside the loop makes the backward pass quadratic in T
+    for t, x_t in enumerate(x_proj.unbind(1)):  # x_t: (B, G·H)
+        h, new_state = cell.step(x_t, state)  # h: (B, H)
+        if mask is not None:
+            keep = mask[:, t, None]  # (B, 1)
+            new_state = type(state)(*(torch.where(keep, n, o) for n, o in zip(new_state, state)))
+            h = h * keep
+        state = new_state
+        outputs.append(h)
+    return torch.stack(outputs, dim=1), state
+
+
+class RecurrentLayer(nn.Module):
+    """`num_layers` stacked recurrent layers of one cell type, with a readable and a fused backend.
+
+    Both backends read the same parameters (see `models/cells/base.py` for the layout), so a state
+    dict moves between them, and between rnnlab and `nn.RNN/LSTM/GRU` (`models/fused.py`), unchanged.
+    """
+
+    def __init__(self, config: RecurrentConfig, generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        self.config = config
+        cells = []
+        for layer in range(config.num_layers):
+            width = config.input_size if layer == 0 else config.output_size
+            for _ in range(config.directions):
+                cell = make_cell(config, width)
+                initialise(cell, config.init, generator)
+                cells.append(cell)
+        self.cells = nn.ModuleList(cells)
+        self.between_layers = nn.Dropout(config.dropout)
+        self._warned_fallback = False
+
+    @property
+    def cell_stack(self) -> list[RecurrentCell]:
+        """The cells in PyTorch's order: layer 0 forward, layer 0 backward, layer 1 forward, ..."""
+        return [cast(RecurrentCell, cell) for cell in self.cells]
+
+    @property
+    def state_type(self) -> type[LayerState]:
+        return LSTMState if self.config.cell == "lstm" else HiddenState
+
+    def initial_state(self, batch_size: int, device: torch.device | None = None,
+                      dtype: torch.dtype | None = None) -> LayerState:
+        c = self.config
+        zeros = torch.zeros(c.num_layers * c.directions, batch_size, c.hidden_size, device=device, dtype=dtype)
+        return self.state_type(*(zeros for _ in self.state_type._fields))
+
+    def uses_fused(self, x: Tensor) -> bool:
+        """Which backend runs for input x.
+
+        `auto` picks the fused kernels where they were measured faster (`rnnlab bench`,
+        benchmarks/README.md): always on CUDA (cuDNN); on the CPU only for the LSTM (the only cell with
+        a oneDNN kernel) over more than one step: for single-step generation the plain cell is faster.
+        Options the kernels lack (peepholes, CIFG, LN) fall back to the readable path, said once.
+        """
+        c = self.config
+        if c.backend != "auto":
+            return c.backend == "fused"
+        if c.lstm_options:
+            if not self._warned_fallback:
+                warnings.warn(f"backend='auto' runs the readable path: the fused kernels do not support "
+                              f"{', '.join(c.lstm_options)}", stacklevel=3)
+                self._warned_fallback = True
+            return False
+        if x.device.type == "cuda":
+            return True
+        return c.cell == "lstm" and x.shape[1] > 1
+
+    def forward(self, x: Tensor, state: LayerState | None = None, lengths: Tensor | None = None
+                ) -> tuple[Tensor, LayerState]:
+        """x: (B, T, D) -> outputs (B, T, dirs·H), final state (each field (L·dirs, B, H))."""
+        c = self.config
+        if x.dim() != 3:
+            raise ValueError(f"expected input of shape (batch, time, features), got {tuple(x.shape)}")
+        B, T, D = x.shape
+        if D != c.input_size:
+            raise ValueError(f"expected input with {c.input_size} features, got {D}")
+        checked_lengths = validate_lengths(lengths, B, T)
+        if state is None:
+            state = self.initial_state(B, x.device, x.dtype)
+        self._check_state(state, B)
+        if self.uses_fused(x):
+            from rnnlab.models.fused import run_fused
+
+            return run_fused(self, x, state, checked_lengths)
+        return self._run_readable(x, state, checked_lengths)
+
+    def _run_readable(self, x: Tensor, state: LayerState, lengths: Tensor | None
+                      ) -> tuple[Tensor, LayerState]:
+        c = self.config
+        mask = None if lengths is None else step_mask(lengths, x.shape[1], x.device)  # (B, T)
+        finals: list[LayerState] = []
+        for layer in range(c.num_layers):
+            if layer > 0:
+                x = self.between_layers(x)
+            outputs = []
+            for direction in range(c.directions):
+                k = layer * c.directions + direction
+                cell_state = self.state_type(*(part[k] for part in state))  # each (B, H)
+                inputs = x if direction == 0 else reverse_padded(x, lengths)
+                out, final = run_cell(self.cell_stack[k], inputs, cell_state, mask)  # out: (B, T, H)
+                outputs.append(out if direction == 0 else reverse_padded(out, lengths))
+                finals.append(final)
+            x = torch.cat(outputs, dim=-1)  # (B, T, dirs·H)
+        stacked = self.state_type(*(torch.stack(parts) for parts in zip(*finals)))  # (L·dirs, B, H)
+        return x, stacked
+
+    def _check_state(self, state: LayerState, batch_size: int) -> None:
+        c = self.config
+        expected = (c.num_layers * c.directions, batch_size, c.hidden_size)
+        if not isinstance(state, self.state_type):
+            raise ValueError(f"a {c.cell} layer takes a {self.state_type.__name__} state, "
+                             f"got {type(state).__name__}")
+        for name, part in zip(state._fields, state):
+            if tuple(part.shape) != expected:
+                raise ValueError(f"state.{name} must have shape {expected}, got {tuple(part.shape)}")
+
+    def extra_repr(self) -> str:
+        c = self.config
+        return f"cell={c.cell}, layers={c.num_layers}, bidirectional={c.bidirectional}, backend={c.backend}"
