@@ -24,7 +24,7 @@ from torch import Tensor, nn
 from rnnlab.models.cells import GRUCell, HiddenState, LSTMCell, LSTMState, RecurrentCell, RNNCell
 from rnnlab.models.cells.rnn import Nonlinearity
 from rnnlab.models.init import InitConfig, initialise
-from rnnlab.models.state import reverse_padded, step_mask, validate_lengths
+from rnnlab.models.state import last_step, reverse_padded, step_mask, validate_lengths
 
 CellName = Literal["rnn", "lstm", "gru"]
 Backend = Literal["readable", "fused", "auto"]
@@ -205,6 +205,19 @@ class RecurrentLayer(nn.Module):
             x = torch.cat(outputs, dim=-1)  # (B, T, dirs·H)
         stacked = self.state_type(*(torch.stack(parts) for parts in zip(*finals)))  # (L·dirs, B, H)
         return x, stacked
+
+    @property
+    def output_size(self) -> int:
+        return self.config.output_size
+
+    def summary(self, outputs: Tensor, lengths: Tensor | None) -> Tensor:
+        """One vector per sequence, outputs (B, T, dirs·H) -> (B, dirs·H): the forward direction at its
+        last real step, the backward direction at step 0 (where it has read the whole sequence)."""
+        last = last_step(outputs, lengths)  # (B, dirs·H)
+        if not self.config.bidirectional:
+            return last
+        H = self.config.hidden_size
+        return torch.cat([last[:, :H], outputs[:, 0, H:]], dim=-1)
 
     def _check_state(self, state: LayerState, batch_size: int) -> None:
         c = self.config

@@ -56,3 +56,11 @@ def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
     index = torch.where(t < L, L - 1 - t, t)  # (B, T)
     index = index.view(B, T, *([1] * (x.dim() - 2))).expand_as(x)
     return x.gather(1, index)
+
+
+def last_step(outputs: Tensor, lengths: Tensor | None) -> Tensor:
+    """outputs (B, T, F) -> (B, F) at each sequence's last real step."""
+    if lengths is None:
+        return outputs[:, -1]
+    index = (lengths.to(outputs.device) - 1).view(-1, 1, 1).expand(-1, 1, outputs.shape[-1])  # (B, 1, F)
+    return outputs.gather(1, index).squeeze(1)

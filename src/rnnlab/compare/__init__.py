@@ -1,0 +1,1 @@
+"""Comparisons of architectures under equal budgets."""

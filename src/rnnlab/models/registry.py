@@ -1,0 +1,143 @@
+"""The only place a model name becomes a class, and parameter budgets.
+
+    model = build_model(ModelConfig("lstm", hidden_size=128), IOSpec(input_size=2, output_size=1))
+    H = hidden_size_for_budget(ModelConfig("gru"), io, budget=50_000)   # equal-parameter comparisons
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import torch
+from torch import nn
+
+from rnnlab.models.init import InitConfig
+from rnnlab.models.recurrent import Backend, RecurrentConfig, RecurrentLayer
+from rnnlab.models.sequence import EncoderDecoder, InputEncoder, IOSpec, SequenceModel
+from rnnlab.models.transformer import CausalTransformer, Positions, TransformerConfig
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """A model by name plus its sizes. Fields a family does not use are ignored by it."""
+
+    name: str = "lstm"
+    hidden_size: int = 128  # H for recurrent cells, d_model for the Transformer
+    num_layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0
+    embed_size: int | None = None  # token embedding width (default: hidden_size); features: None = raw
+    init: InitConfig | None = None  # None: the family's default (see MODELS)
+    backend: Backend = "auto"
+    num_heads: int = 4  # Transformer
+    ff_mult: int = 4  # Transformer
+    positions: Positions = "sinusoidal"  # Transformer
+    max_len: int = 1024  # Transformer context window
+
+    def __post_init__(self) -> None:
+        if self.name not in MODELS:
+            raise ValueError(f"unknown model {self.name!r}; choose one of {', '.join(MODELS)}")
+        if self.hidden_size <= 0 or self.num_layers <= 0:
+            raise ValueError(f"hidden_size and num_layers must be positive, got {self.hidden_size}, "
+                             f"{self.num_layers}")
+
+
+@dataclass(frozen=True)
+class RecurrentFamily:
+    """A named recurrent model: the cell and its options."""
+
+    cell: str
+    description: str
+    options: dict[str, object] = field(default_factory=dict)
+    init: InitConfig = field(default_factory=InitConfig)
+
+    def core(self, config: ModelConfig, input_size: int) -> RecurrentLayer:
+        return RecurrentLayer(self.recurrent_config(config, input_size))
+
+    def recurrent_config(self, config: ModelConfig, input_size: int) -> RecurrentConfig:
+        return RecurrentConfig(
+            cell=self.cell, input_size=input_size, hidden_size=config.hidden_size,  # type: ignore[arg-type]
+            num_layers=config.num_layers, bidirectional=config.bidirectional, dropout=config.dropout,
+            init=config.init or self.init, backend=config.backend, **self.options,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class TransformerFamily:
+    description: str
+
+    def core(self, config: ModelConfig, input_size: int) -> CausalTransformer:
+        return CausalTransformer(TransformerConfig(
+            input_size=input_size, d_model=config.hidden_size, num_layers=config.num_layers,
+            num_heads=config.num_heads, ff_mult=config.ff_mult, dropout=config.dropout,
+            positions=config.positions, max_len=config.max_len,
+        ))
+
+
+MODELS: dict[str, RecurrentFamily | TransformerFamily] = {
+    "rnn": RecurrentFamily("rnn", "Elman RNN, tanh"),
+    "irnn": RecurrentFamily("rnn", "Elman RNN, ReLU with identity recurrent init (Le et al. 2015)",
+                            {"nonlinearity": "relu"}, InitConfig(scheme="identity")),
+    "lstm": RecurrentFamily("lstm", "LSTM, forget-gate bias 1 (Jozefowicz et al. 2015)"),
+    "peephole-lstm": RecurrentFamily("lstm", "LSTM with peephole connections (Gers & Schmidhuber 2000)",
+                                     {"peephole": True}),
+    "cifg-lstm": RecurrentFamily("lstm", "LSTM with coupled input-forget gate (Greff et al. 2017)", {"cifg": True}),
+    "ln-lstm": RecurrentFamily("lstm", "layer-normalised LSTM (Ba et al. 2016)", {"layer_norm": True}),
+    "gru": RecurrentFamily("gru", "GRU (Cho et al. 2014), PyTorch's reset-gate placement"),
+    "transformer": TransformerFamily("causal Transformer, pre-norm, sinusoidal positions"),
+}
+
+
+def build_model(config: ModelConfig, io: IOSpec) -> SequenceModel:
+    """The model `config.name` for a task's inputs and outputs."""
+    family = MODELS[config.name]
+    needs_width = io.tokens or isinstance(family, TransformerFamily)
+    # The Transformer projects features to d_model itself, so only tokens get an embedding before it.
+    width = (config.embed_size or config.hidden_size) if io.tokens else None
+    encoder = InputEncoder(io, width if needs_width else None)
+    return SequenceModel(encoder, family.core(config, encoder.output_size), io)
+
+
+def build_encoder_decoder(config: ModelConfig, source_vocab: int, target_vocab: int) -> EncoderDecoder:
+    """A recurrent sequence-to-sequence model over token ids."""
+    family = MODELS[config.name]
+    if not isinstance(family, RecurrentFamily):
+        raise ValueError(f"an encoder-decoder needs a recurrent model, not {config.name!r}")
+    width = config.embed_size or config.hidden_size
+    source = InputEncoder(IOSpec(source_vocab, 1, tokens=True), width)
+    target = InputEncoder(IOSpec(target_vocab, 1, tokens=True), width)
+    encoder = RecurrentLayer(family.recurrent_config(config, width))
+    decoder_config = replace(config, bidirectional=False,
+                             hidden_size=config.hidden_size * (2 if config.bidirectional else 1))
+    decoder = RecurrentLayer(family.recurrent_config(decoder_config, width))
+    return EncoderDecoder(source, encoder, target, decoder, target_vocab)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Trainable parameters, the budget models are compared at."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def hidden_size_for_budget(config: ModelConfig, io: IOSpec, budget: int) -> int:
+    """The hidden size whose model comes closest to `budget` parameters without exceeding it.
+
+    Parameter count grows monotonically with hidden size, so a binary search over sizes (multiples of
+    the head count for the Transformer) finds it; models are built on the meta device, allocating nothing.
+    """
+    step = config.num_heads if isinstance(MODELS[config.name], TransformerFamily) else 1
+
+    def count(units: int) -> int:
+        with torch.device("meta"):
+            return count_parameters(build_model(replace(config, hidden_size=units * step), io))
+
+    if count(1) > budget:
+        raise ValueError(f"a budget of {budget} parameters is below the smallest {config.name!r} "
+                         f"model ({count(1)} parameters)")
+    low, high = 1, 2
+    while count(high) <= budget:
+        low, high = high, high * 2
+    while high - low > 1:  # count(low) <= budget < count(high)
+        middle = (low + high) // 2
+        low, high = (middle, high) if count(middle) <= budget else (low, middle)
+    return low * step
+
