@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from rnnlab.data.tasks.base import Batch, Task, seeded
+from rnnlab.models.device import resolve_device
 
 TRAIN_STREAM = 0
 
@@ -25,6 +26,7 @@ class TrainConfig:
     max_seconds: float | None = None  # wall-clock budget; stops at the first evaluation past it
     seed: int = 0
     stop_when_solved: bool = True
+    device: str = "auto"  # CUDA when present (cuDNN for the fused path), else the CPU
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "eval_every"):
@@ -86,7 +88,9 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
     """Train `model` on `task` until solved, out of steps, or out of time."""
     torch.manual_seed(config.seed)
     generator = seeded(config.seed, TRAIN_STREAM)
-    test = task.test_set(config.seed)
+    device = resolve_device(config.device)
+    model.to(device)
+    test = task.test_set(config.seed).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
     result = TrainResult()
     losses: list[float] = []
@@ -95,7 +99,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
     model.train()
     for step in range(1, config.steps + 1):
         started = time.perf_counter()
-        batch = task.sample(config.batch_size, generator)
+        batch = task.sample(config.batch_size, generator).to(device)
         outputs, _ = model(batch.inputs, None, batch.lengths)
         loss = task.loss(outputs, batch)
         optimiser.zero_grad(set_to_none=True)

@@ -1,0 +1,38 @@
+# Two commands set up a fresh machine and do the work:
+#   make run    installs what is needed, then runs the main job (rnnlab demo)
+#   make test   installs what is needed, then runs lint, type checks and the fast test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.rnnlab-installed
+# Debian packages the project uses; data sets that come from Debian add theirs here.
+APT_PACKAGES ?=
+
+.PHONY: run test test-all lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh $(APT_PACKAGES)
+
+run: system-deps $(STAMP)
+	$(BIN)/rnnlab demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: system-deps lint
+	$(BIN)/python -m pytest -m "not slow" -q
+
+test-all: system-deps lint
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/rnnlab bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
