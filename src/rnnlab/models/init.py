@@ -55,7 +55,7 @@ class InitConfig:
 @torch.no_grad()
 def initialise(cell: RecurrentCell, config: InitConfig, generator: torch.Generator | None = None) -> None:
     """Re-initialise `cell` in place according to `config`."""
-    cell.reset_parameters()
+    cell.reset_parameters(generator)
     H = cell.hidden_size
     W, U = cell.x_to_gates.weight, cell.h_to_gates.weight  # (G·H, D), (G·H, H)
     b_ih, b_hh = cell.x_to_gates.bias, cell.h_to_gates.bias  # (G·H,)
@@ -66,7 +66,9 @@ def initialise(cell: RecurrentCell, config: InitConfig, generator: torch.Generat
         b_hh.zero_()
     elif config.scheme == "identity":
         for name in cell.gate_names:
-            U[cell.gate_slice(name)].copy_(config.identity_scale * torch.eye(H))
+            block = U[cell.gate_slice(name)]  # (H, H)
+            block.zero_()
+            block.diagonal().fill_(config.identity_scale)
         nn.init.normal_(W, std=1e-3, generator=generator)  # Le et al. 2015, section 3
         b_ih.zero_()
         b_hh.zero_()

@@ -104,7 +104,7 @@ def run_cell(cell: RecurrentCell, x: Tensor, state: LayerState, mask: Tensor | N
         if mask is not None:
             keep = mask[:, t, None]  # (B, 1)
             new_state = type(state)(*(torch.where(keep, n, o) for n, o in zip(new_state, state)))
-            h = h * keep
+            h = torch.where(keep, h, 0.0)
         state = new_state
         outputs.append(h)
     return torch.stack(outputs, dim=1), state
@@ -190,6 +190,8 @@ class RecurrentLayer(nn.Module):
                       ) -> tuple[Tensor, LayerState]:
         c = self.config
         mask = None if lengths is None else step_mask(lengths, x.shape[1], x.device)  # (B, T)
+        if mask is not None:  # padding never enters the arithmetic, so NaN or inf there cannot leak
+            x = torch.where(mask[..., None], x, 0.0)
         finals: list[LayerState] = []
         for layer in range(c.num_layers):
             if layer > 0:

@@ -28,7 +28,11 @@ def validate_lengths(lengths: Tensor | None, batch_size: int, time_steps: int) -
     """Check per-example lengths against a (B, T, ...) batch; returns them as int64 on the CPU."""
     if lengths is None:
         return None
-    lengths = torch.as_tensor(lengths).to("cpu", torch.int64)
+    lengths = torch.as_tensor(lengths)
+    if lengths.is_floating_point() or lengths.is_complex():
+        if not torch.equal(lengths, lengths.round()):
+            raise ValueError("lengths must be whole numbers of steps")
+    lengths = lengths.to("cpu", torch.int64)
     if lengths.shape != (batch_size,):
         raise ValueError(f"lengths must have shape ({batch_size},), one per sequence, got {tuple(lengths.shape)}")
     if int(lengths.min()) < 1:

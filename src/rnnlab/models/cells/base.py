@@ -64,11 +64,11 @@ class RecurrentCell(nn.Module, Generic[State]):
     def build_extra_parameters(self) -> None:
         """Hook for parameters beyond the two projections (peepholes, layer norms)."""
 
-    def reset_parameters(self) -> None:
+    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
         """PyTorch's default: every weight and bias from U(-1/√H, 1/√H)."""
         bound = self.hidden_size**-0.5
         for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+            nn.init.uniform_(p, -bound, bound, generator=generator)
 
     def gate_slice(self, name: str) -> slice:
         """Rows of `x_to_gates` / `h_to_gates` that belong to gate `name`."""

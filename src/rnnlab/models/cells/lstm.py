@@ -60,11 +60,11 @@ class LSTMCell(RecurrentCell[LSTMState]):
             self.ln_h = nn.LayerNorm(blocks * H)
             self.ln_c = nn.LayerNorm(H)
 
-    def reset_parameters(self) -> None:
+    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
         bound = self.hidden_size**-0.5
         for name, p in self.named_parameters():
             if not name.startswith("ln_"):
-                nn.init.uniform_(p, -bound, bound)
+                nn.init.uniform_(p, -bound, bound, generator=generator)
         if self.layer_norm:
             for norm in (self.ln_x, self.ln_h, self.ln_c):
                 norm.reset_parameters()
