@@ -14,7 +14,7 @@ from rnnlab.models.sequence import IOSpec
 @dataclass(frozen=True)
 class Batch:
     inputs: Tensor  # (B, T, D) features or (B, T) token ids
-    targets: Tensor  # task-specific: (B, O) per sequence, (B, T) or (B, T, O) per step
+    targets: Tensor  # task-specific: (B,) classes or (B, O) values per sequence; (B, T) or (B, T, O) per step
     lengths: Tensor | None = None  # (B,) real steps per sequence, when they differ
 
     def to(self, device: torch.device) -> Batch:
