@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 import torch
-from rich.console import Console
 from rich.table import Table
 
+from rnnlab.cli.console import console
 from rnnlab.compare.quick import QuickConfig, run_quick
 from rnnlab.data.tasks.adding import BASELINE_MSE
 from rnnlab.models.registry import MODELS
@@ -36,13 +36,13 @@ def run(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
     config = QuickConfig(models=models, length=args.length, seconds=args.seconds, budget=args.budget,
                          seed=args.seed)
-    console = Console()
-    console.print(f"[bold]Adding problem, T = {config.length}[/]: {config.budget:,} parameters and "
+    out = console()
+    out.print(f"[bold]Adding problem, T = {config.length}[/]: {config.budget:,} parameters and "
                   f"{config.seconds:g} s per model; solved = test MSE < 0.01; baseline MSE {BASELINE_MSE:.3f}")
 
     def progress(name: str, record: EvalRecord) -> None:
         if record.step % 500 == 0 or record.solved:
-            console.print(f"  {name:>12}  step {record.step:>6}  {record.seconds:6.1f} s  "
+            out.print(f"  {name:>12}  step {record.step:>6}  {record.seconds:6.1f} s  "
                           f"test MSE {record.metrics['mse']:.4f}" + ("  [green]solved[/]" if record.solved else ""))
 
     rows = run_quick(config, progress)
@@ -57,5 +57,5 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(row.model, str(row.hidden_size), f"{row.parameters:,}", f"{final.metrics['mse']:.4f}",
                       f"{final.metrics['error_rate_0.04']:.1%}", solved, str(final.step), f"{final.seconds:.1f}",
                       f"{row.sequences_per_second:,.0f}")
-    console.print(table)
+    out.print(table)
     return 0

@@ -11,13 +11,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
-
 from rnnlab import __version__
-from rnnlab.cli import bench, demo
+from rnnlab.cli import bench, demo, evaluate, tasks, train
+from rnnlab.cli.console import console
 from rnnlab.cli.errors import UsageError
 
-SUBCOMMANDS = (demo, bench)
+SUBCOMMANDS = (demo, train, tasks, evaluate, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,11 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
-    except (UsageError, ValueError, FileNotFoundError) as error:
-        Console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False)
+    except (UsageError, ValueError, OSError) as error:
+        console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False)
         return 2
     except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted")
+        console(stderr=True).print("interrupted")
         return 130
 
 

@@ -55,6 +55,8 @@ class InitConfig:
 @torch.no_grad()
 def initialise(cell: RecurrentCell, config: InitConfig, generator: torch.Generator | None = None) -> None:
     """Re-initialise `cell` in place according to `config`."""
+    if cell.x_to_gates.weight.is_meta:  # sizing a model on the meta device: no values to set
+        return
     cell.reset_parameters(generator)
     H = cell.hidden_size
     W, U = cell.x_to_gates.weight, cell.h_to_gates.weight  # (G·H, D), (G·H, H)

@@ -29,9 +29,8 @@ def validate_lengths(lengths: Tensor | None, batch_size: int, time_steps: int) -
     if lengths is None:
         return None
     lengths = torch.as_tensor(lengths)
-    if lengths.is_floating_point() or lengths.is_complex():
-        if not torch.equal(lengths, lengths.round()):
-            raise ValueError("lengths must be whole numbers of steps")
+    if lengths.is_floating_point() and not torch.equal(lengths, lengths.round()):
+        raise ValueError("lengths must be whole numbers of steps")
     lengths = lengths.to("cpu", torch.int64)
     if lengths.shape != (batch_size,):
         raise ValueError(f"lengths must have shape ({batch_size},), one per sequence, got {tuple(lengths.shape)}")

@@ -1,17 +1,28 @@
-"""The training loop: one plain loop for every model, honest about success and failure."""
+"""The training loop: one plain loop for every model, honest about success and failure.
+
+A run ends when the task is solved (if `stop_when_solved`), when the step or time budget is spent, or
+when the loss or gradient stops being finite (`diverged`, with the step it happened). A run that did
+not solve is reported as not solved, with its best metric. With a checkpoint folder, a checkpoint is
+written at evaluations, and `resume=True` continues from the newest one to the same result as an
+uninterrupted run (same seed, CPU).
+"""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 
 from rnnlab.data.tasks.base import Batch, Task, seeded
 from rnnlab.models.device import resolve_device
+from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
+from rnnlab.train.optim import DECAYS, OPTIMIZERS, DecayName, OptimizerName, lr_factor, make_optimizer, set_lr
 
 TRAIN_STREAM = 0
 
@@ -20,20 +31,35 @@ TRAIN_STREAM = 0
 class TrainConfig:
     steps: int = 2000
     batch_size: int = 32
-    lr: float = 1e-3  # Adam (Kingma & Ba 2015)
+    optimizer: OptimizerName = "adam"
+    lr: float = 1e-3  # Adam's default (Kingma & Ba 2015); tasks may suggest their own
+    weight_decay: float = 0.0
+    momentum: float = 0.0  # SGD and RMSprop only
+    warmup_steps: int = 0  # linear warm-up from 0 (Goyal et al. 2017)
+    decay: DecayName = "constant"  # after warm-up: constant, linear or cosine to 0 at `steps`
     clip: float = 1.0  # global gradient-norm clip (Pascanu et al. 2013); 0 disables it
     eval_every: int = 100
-    max_seconds: float | None = None  # wall-clock budget; stops at the first evaluation past it
+    max_seconds: float | None = None  # wall-clock budget for training; evaluation time not counted
     seed: int = 0
     stop_when_solved: bool = True
     device: str = "auto"  # CUDA when present (cuDNN for the fused path), else the CPU
+    checkpoint_every: int = 1  # in evaluations, when a checkpoint folder is given; 0 = never
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "eval_every"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.lr <= 0 or self.clip < 0:
-            raise ValueError(f"lr must be positive and clip non-negative, got lr={self.lr}, clip={self.clip}")
+        for name in ("weight_decay", "momentum", "warmup_steps", "clip", "checkpoint_every"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr}")
+        if self.max_seconds is not None and not self.max_seconds > 0:
+            raise ValueError(f"max_seconds must be positive, got {self.max_seconds}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        if self.decay not in DECAYS:
+            raise ValueError(f"unknown decay {self.decay!r}; choose one of {', '.join(DECAYS)}")
 
 
 @dataclass(frozen=True)
@@ -43,14 +69,26 @@ class EvalRecord:
     sequences: int  # training sequences seen
     train_loss: float  # mean over the steps since the last evaluation
     grad_norm: float  # median global gradient norm since the last evaluation, before clipping
+    lr: float
     metrics: dict[str, float]  # on the fixed test set
     solved: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EvalRecord:
+        return cls(**data)
 
 
 @dataclass
 class TrainResult:
     records: list[EvalRecord] = field(default_factory=list)
-    diverged: bool = False  # a non-finite loss stopped training
+    diverged_at: int | None = None  # the step whose loss or gradient was not finite
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
 
     @property
     def solved(self) -> bool:
@@ -63,6 +101,12 @@ class TrainResult:
     @property
     def first_solved(self) -> EvalRecord | None:
         return next((r for r in self.records if r.solved), None)
+
+    def best(self, metric: str, lower_is_better: bool) -> float:
+        values = [r.metrics[metric] for r in self.records if math.isfinite(r.metrics.get(metric, math.nan))]
+        if not values:
+            return math.nan
+        return min(values) if lower_is_better else max(values)
 
 
 @torch.no_grad()
@@ -84,45 +128,72 @@ def evaluate(model: nn.Module, task: Task, batch: Batch, batch_size: int = 500) 
 
 
 def train(model: nn.Module, task: Task, config: TrainConfig,
-          on_eval: Callable[[EvalRecord], None] | None = None) -> TrainResult:
-    """Train `model` on `task` until solved, out of steps, or out of time."""
+          on_eval: Callable[[EvalRecord], None] | None = None,
+          checkpoints: Path | None = None, resume: bool = False) -> TrainResult:
+    """Train `model` on `task` until solved, out of steps or time, or diverged."""
     torch.manual_seed(config.seed)
     generator = seeded(config.seed, TRAIN_STREAM)
     device = resolve_device(config.device)
     model.to(device)
     test = task.test_set(config.seed).to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay,
+                               config.momentum)
     result = TrainResult()
+    start_step, elapsed = 1, 0.0
+    saved = latest_checkpoint(checkpoints) if (resume and checkpoints is not None) else None
+    if saved is not None:
+        state = load_checkpoint(saved, model, optimizer)
+        generator.set_state(state.data_rng)
+        torch.set_rng_state(state.torch_rng)
+        result.records = [EvalRecord.from_json(r) for r in state.records]
+        start_step, elapsed = state.step + 1, state.elapsed
+        if _finished(result, config, elapsed, state.step):
+            return result
     losses: list[float] = []
     norms: list[float] = []
-    elapsed = 0.0
+    evaluations = len(result.records)
     model.train()
-    for step in range(1, config.steps + 1):
+    for step in range(start_step, config.steps + 1):
         started = time.perf_counter()
+        lr = config.lr * lr_factor(step, config.steps, config.warmup_steps, config.decay)
+        set_lr(optimizer, lr)
         batch = task.sample(config.batch_size, generator).to(device)
         outputs, _ = model(batch.inputs, None, batch.lengths)
         loss = task.loss(outputs, batch)
-        optimiser.zero_grad(set_to_none=True)
+        optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        max_norm = config.clip if config.clip > 0 else math.inf
-        norm = float(nn.utils.clip_grad_norm_(model.parameters(), max_norm))
+        norm = float(nn.utils.clip_grad_norm_(model.parameters(), config.clip if config.clip > 0 else math.inf))
         loss_value = float(loss.detach())
-        if not math.isfinite(loss_value):
-            result.diverged = True
+        if math.isfinite(loss_value) and math.isfinite(norm):
+            optimizer.step()
         else:
-            optimiser.step()
+            result.diverged_at = step
         elapsed += time.perf_counter() - started
         losses.append(loss_value)
         norms.append(norm)
         out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
-        if step % config.eval_every == 0 or step == config.steps or out_of_time or result.diverged:
-            metrics = evaluate(model, task, test)
-            record = EvalRecord(step, elapsed, step * config.batch_size, sum(losses) / len(losses),
-                                sorted(norms)[len(norms) // 2], metrics, task.solved(metrics))
-            result.records.append(record)
-            losses, norms = [], []
-            if on_eval is not None:
-                on_eval(record)
-            if result.diverged or out_of_time or (record.solved and config.stop_when_solved):
-                break
+        if step % config.eval_every and step != config.steps and not out_of_time and not result.diverged:
+            continue
+        metrics = evaluate(model, task, test)
+        record = EvalRecord(step, elapsed, step * config.batch_size, sum(losses) / len(losses),
+                            sorted(norms)[len(norms) // 2], lr, metrics, task.solved(metrics))
+        result.records.append(record)
+        evaluations += 1
+        losses, norms = [], []
+        if on_eval is not None:
+            on_eval(record)
+        finished = _finished(result, config, elapsed, step)
+        due = config.checkpoint_every and (finished or evaluations % config.checkpoint_every == 0)
+        if checkpoints is not None and due:
+            save_checkpoint(checkpoints, model, optimizer, TrainingState(
+                step, elapsed, [r.to_json() for r in result.records], generator.get_state(),
+                torch.get_rng_state(), result.diverged))
+        if finished:
+            break
     return result
+
+
+def _finished(result: TrainResult, config: TrainConfig, elapsed: float, step: int) -> bool:
+    out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
+    solved = config.stop_when_solved and bool(result.records) and result.records[-1].solved
+    return result.diverged or out_of_time or solved or step >= config.steps

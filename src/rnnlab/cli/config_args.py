@@ -1,0 +1,74 @@
+"""Command-line flags derived from typed configs, so every config field is reachable without a list
+of flags kept by hand: field `hidden_size` of ModelConfig becomes `--hidden-size`, Literal fields get
+their choices, booleans get `--name / --no-name`, and the field's default is the flag's default."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import types
+import typing
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def _flag(prefix: str, name: str) -> str:
+    return "--" + (prefix + name).replace("_", "-")
+
+
+def _dest(prefix: str, name: str) -> str:
+    return (prefix + name).replace("-", "_")
+
+
+def _unwrap_optional(kind: Any) -> tuple[Any, bool]:
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        if len(options) == 1:
+            return options[0], True
+    return kind, False
+
+
+def add_config_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup, cls: type, *,
+                         prefix: str = "", skip: tuple[str, ...] = (), help_for: dict[str, str] | None = None,
+                         defaults: dict[str, Any] | None = None) -> None:
+    """Add one flag per field of the frozen dataclass `cls` (nested dataclasses are skipped)."""
+    hints = typing.get_type_hints(cls)
+    example = cls() if all(f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+                           for f in dataclasses.fields(cls)) else None
+    for field in dataclasses.fields(cls):
+        if field.name in skip:
+            continue
+        kind, optional = _unwrap_optional(hints[field.name])
+        if dataclasses.is_dataclass(kind):
+            continue
+        default = (defaults or {}).get(field.name, getattr(example, field.name, None))
+        text = (help_for or {}).get(field.name, "")
+        flag, dest = _flag(prefix, field.name), _dest(prefix, field.name)
+        if kind is bool:
+            parser.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, default=default, help=text)
+        elif typing.get_origin(kind) is typing.Literal:
+            parser.add_argument(flag, dest=dest, choices=typing.get_args(kind), default=default,
+                                help=f"{text} (default: {default})".strip())
+        elif kind in (int, float, str):
+            parse = kind if not optional else _optional(kind)
+            parser.add_argument(flag, dest=dest, type=parse, default=default,
+                                help=f"{text} (default: {default})".strip())
+
+
+def _optional(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        return None if text.lower() in ("none", "") else kind(text)
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def config_from_arguments(cls: type[T], args: argparse.Namespace, *, prefix: str = "", **fixed: Any) -> T:
+    """Build `cls` from the parsed flags that `add_config_arguments` added, plus `fixed` values."""
+    values = dict(fixed)
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        dest = _dest(prefix, field.name)
+        if field.name not in values and hasattr(args, dest):
+            values[field.name] = getattr(args, dest)
+    return cls(**values)

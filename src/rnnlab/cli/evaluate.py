@@ -1,0 +1,38 @@
+"""`rnnlab evaluate RUN`: score a run's newest checkpoint on its task's test set."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.table import Table
+
+from rnnlab.cli.console import console
+from rnnlab.train.experiment import evaluate_run
+from rnnlab.train.run import RunFolder
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("evaluate", help="score a run's newest checkpoint on the test set")
+    parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train`")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.run_dir.is_dir():
+        raise ValueError(f"{args.run_dir} is not a folder")
+    folder = RunFolder(args.run_dir)
+    experiment, metrics = evaluate_run(folder)
+    summary = folder.result()
+    table = Table(title=f"{args.run_dir}: {experiment.model.name} on {experiment.task}")
+    table.add_column("test metric")
+    table.add_column("value", justify="right")
+    for name, value in metrics.items():
+        table.add_row(name, f"{value:.4f}")
+    out = console()
+    out.print(table)
+    status = summary["status"] if summary else "unfinished (no result.json yet; resume with `rnnlab train --resume`)"
+    solved = experiment.entry.build(experiment.task_config).solved(metrics)
+    verdict = "meets" if solved else "does not meet"
+    out.print(f"run status: {status}; this checkpoint {verdict} the solved criterion", highlight=False)
+    return 0

@@ -1,0 +1,45 @@
+"""Live training progress: a Rich progress bar on a terminal, plain lines elsewhere (logs, CI, pipes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rnnlab.train.loop import EvalRecord
+
+
+class Reporter(Protocol):
+    def __call__(self, record: EvalRecord) -> None: ...
+
+
+def describe(record: EvalRecord, metric: str) -> str:
+    value = record.metrics.get(metric, float("nan"))
+    text = (f"step {record.step:>7}  {record.seconds:7.1f} s  loss {record.train_loss:.4f}  "
+            f"test {metric} {value:.4f}  |g| {record.grad_norm:.3g}")
+    return text + ("  solved" if record.solved else "")
+
+
+@contextmanager
+def training_progress(console: Console, total_steps: int, metric: str, label: str) -> Iterator[Reporter]:
+    if not console.is_terminal:
+        def plain(record: EvalRecord) -> None:
+            console.print(f"{label}  {describe(record, metric)}", highlight=False)
+
+        yield plain
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[status]}"))
+    with Progress(*columns, console=console, transient=False) as progress:
+        task_id = progress.add_task(label, total=total_steps, status="")
+
+        def live(record: EvalRecord) -> None:
+            value = record.metrics.get(metric, float("nan"))
+            status = f"loss {record.train_loss:.4f}  {metric} {value:.4f}"
+            status += "  [green]solved[/]" if record.solved else ""
+            progress.update(task_id, completed=record.step, status=status)
+
+        yield live

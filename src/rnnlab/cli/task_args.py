@@ -1,0 +1,40 @@
+"""Task selection flags shared by the commands that run tasks."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from typing import Any
+
+from rnnlab.data.tasks.registry import TASKS, TaskEntry, task_entry
+
+
+def add_task_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("task")
+    group.add_argument("--task", required=True, help=f"task name: {', '.join(TASKS)} (see `rnnlab tasks`)")
+    group.add_argument("--length", type=int, default=None, help="the task's difficulty knob (sequence length or delay)")
+    group.add_argument("--set", dest="task_options", action="append", default=[], metavar="OPTION=VALUE",
+                       help="any other task option, e.g. --set test_size=2000 (repeatable)")
+
+
+def _value(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def task_config_from_arguments(args: argparse.Namespace) -> tuple[TaskEntry, Any]:
+    entry = task_entry(args.task)
+    options = {}
+    for item in args.task_options:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set takes OPTION=VALUE, got {item!r}")
+        options[key.strip().replace("-", "_")] = _value(value.strip())
+    if args.length is not None and args.length <= 0:
+        raise ValueError(f"--length must be positive, got {args.length}")
+    try:
+        return entry, entry.config(args.length, **options)
+    except TypeError as error:
+        raise ValueError(f"bad option for task {entry.name!r}: {error}") from error

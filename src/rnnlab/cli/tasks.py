@@ -1,0 +1,33 @@
+"""`rnnlab tasks`: every task with its knob, metric, memoryless baseline and suggested settings."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from rich.table import Table
+
+from rnnlab.cli.console import console
+from rnnlab.data.tasks.registry import TASKS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("tasks", help="list the tasks, their knobs and baselines")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    table = Table(title="rnnlab tasks (set options with `rnnlab train --task NAME --length N --set OPTION=VALUE`)")
+    for column in ("task", "what it asks", "--length sets", "options (defaults)", "metric", "baseline", "suggested"):
+        table.add_column(column, overflow="fold")
+    for entry in TASKS.values():
+        config = entry.config()
+        task = entry.build(config)
+        options = ", ".join(f"{f.name}={getattr(config, f.name)}" for f in dataclasses.fields(config))
+        baseline = ", ".join(f"{k} {v:.3g}" for k, v in task.baseline.items())
+        goal = "lower" if entry.lower_is_better else "higher"
+        suggested = ", ".join(f"{k}={v}" for k, v in entry.suggested.items())
+        table.add_row(entry.name, entry.description, entry.knob or "-", options, f"{entry.metric} ({goal} is better)",
+                      baseline, suggested)
+    console().print(table)
+    return 0

@@ -1,0 +1,99 @@
+"""`rnnlab train`: one model on one task, into a run folder that survives interruption."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import torch
+
+from rnnlab.cli.config_args import add_config_arguments
+from rnnlab.cli.console import console
+from rnnlab.cli.progress import training_progress
+from rnnlab.cli.task_args import add_task_arguments, task_config_from_arguments
+from rnnlab.models.init import InitConfig
+from rnnlab.models.registry import MODELS, ModelConfig, RecurrentFamily, hidden_size_for_budget
+from rnnlab.train.experiment import Experiment, run_experiment
+from rnnlab.train.loop import TrainConfig
+from rnnlab.train.run import RunFolder
+
+MODEL_HELP = {"hidden_size": "hidden units H (d_model for the Transformer)"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("train", help="train one model on one task",
+                                   description="Train one model on one task into a run folder.")
+    add_task_arguments(parser)
+    model = parser.add_argument_group("model")
+    model.add_argument("--model", default="lstm", choices=list(MODELS), help="model name (default: lstm)")
+    model.add_argument("--hidden", dest="hidden_size", type=int, default=None,
+                       help="hidden units H (default: the task's suggestion, else 128)")
+    model.add_argument("--budget", type=int, default=None, help="pick the hidden size that meets this many parameters")
+    none_defaults = {f.name: None for f in dataclasses.fields(ModelConfig)}
+    add_config_arguments(model, ModelConfig, skip=("name", "hidden_size"), defaults=none_defaults, help_for=MODEL_HELP)
+    init = parser.add_argument_group("initialisation (default: the model's own)")
+    init_defaults = {f.name: None for f in dataclasses.fields(InitConfig)}
+    add_config_arguments(init, InitConfig, prefix="init_", defaults=init_defaults)
+    training = parser.add_argument_group("training (default: the task's suggestion, else TrainConfig's)")
+    add_config_arguments(training, TrainConfig, defaults={f.name: None for f in dataclasses.fields(TrainConfig)})
+    out = parser.add_argument_group("output")
+    out.add_argument("--out", type=Path, default=None, help="run folder (default: runs/TASK-MODEL-sSEED)")
+    out.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    out.add_argument("--overwrite", action="store_true", help="replace the run in --out")
+    out.add_argument("--threads", type=int, default=1, help="torch threads (default 1: fastest on a shared 2-core box)")
+    parser.set_defaults(run=run)
+
+
+def build_experiment(args: argparse.Namespace) -> Experiment:
+    entry, task_config = task_config_from_arguments(args)
+    suggested = entry.suggested
+
+    def pick(name: str, default: object) -> object:
+        given = getattr(args, name, None)
+        return given if given is not None else suggested.get(name, default)
+
+    train_values = {f.name: pick(f.name, f.default) for f in dataclasses.fields(TrainConfig)}
+    train_config = TrainConfig(**train_values)  # type: ignore[arg-type]
+    init_given = {f.name: getattr(args, f"init_{f.name}") for f in dataclasses.fields(InitConfig)
+                  if getattr(args, f"init_{f.name}") is not None}
+    family = MODELS[args.model]
+    init = None
+    if init_given:
+        base = family.init if isinstance(family, RecurrentFamily) else InitConfig()
+        init = dataclasses.replace(base, **init_given)
+    model_values = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)
+                    if f.name not in ("name", "hidden_size", "init") and getattr(args, f.name, None) is not None}
+    hidden = int(pick("hidden_size", ModelConfig.hidden_size))  # type: ignore[call-overload]
+    model_config = ModelConfig(name=args.model, hidden_size=hidden, init=init, **model_values)
+    if args.budget is not None:
+        if args.hidden_size is not None:
+            raise ValueError("give --hidden or --budget, not both")
+        task = entry.build(task_config)
+        model_config = dataclasses.replace(model_config,
+                                           hidden_size=hidden_size_for_budget(model_config, task.io, args.budget))
+    return Experiment(entry.name, task_config, model_config, train_config)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.threads <= 0:
+        raise ValueError("--threads must be positive")
+    torch.set_num_threads(args.threads)
+    experiment = build_experiment(args)
+    name = f"{experiment.entry.build(experiment.task_config).name}-{args.model}-s{experiment.train.seed}"
+    folder = RunFolder(args.out or Path("runs") / name)
+    err = console(stderr=True)
+    err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {folder.path}", highlight=False)
+    metric = experiment.entry.metric
+    with training_progress(err, experiment.train.steps, metric, name) as report:
+        summary = run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, on_eval=report)
+    solved = summary["status"] == "solved"
+    line = (f"{summary['status']}: best test {metric} {summary['best']:.4f} after {summary['steps']} steps, "
+            f"{summary['seconds']:.1f} s; {summary['parameters']:,} parameters")
+    if solved:
+        line += f"; solved at step {summary['solved_at_step']} ({summary['seconds_to_solve']:.1f} s)"
+    if summary["diverged_at_step"] is not None:
+        line += f"; diverged at step {summary['diverged_at_step']}"
+    console().print(line, highlight=False)
+    console().print(f"results: {folder.path / 'result.json'}", highlight=False)
+    return 0

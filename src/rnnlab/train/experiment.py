@@ -1,0 +1,84 @@
+"""One training run from names and typed configs to a run folder: what `rnnlab train` and sweeps call."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+
+from rnnlab.data.tasks.base import Task
+from rnnlab.data.tasks.registry import TaskEntry, task_entry
+from rnnlab.models.init import InitConfig
+from rnnlab.models.registry import ModelConfig, build_model, count_parameters
+from rnnlab.models.sequence import SequenceModel
+from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
+from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate, train
+from rnnlab.train.run import RunFolder, RunSpec
+
+
+@dataclass(frozen=True)
+class Experiment:
+    task: str
+    task_config: Any  # the task's own typed config
+    model: ModelConfig
+    train: TrainConfig
+
+    def spec(self) -> RunSpec:
+        return RunSpec(self.task, asdict(self.task_config), asdict(self.model), asdict(self.train))
+
+    @classmethod
+    def from_spec(cls, spec: RunSpec) -> Experiment:
+        entry = task_entry(spec.task)
+        model = dict(spec.model)
+        if model.get("init") is not None:
+            model["init"] = InitConfig(**model["init"])
+        return cls(spec.task, entry.config(**spec.task_config), ModelConfig(**model), TrainConfig(**spec.train))
+
+    @property
+    def entry(self) -> TaskEntry:
+        return task_entry(self.task)
+
+    def build(self) -> tuple[Task, SequenceModel]:
+        task = self.entry.build(self.task_config)
+        torch.manual_seed(self.train.seed)  # the same seed gives the same initial weights
+        return task, build_model(self.model, task.io)
+
+
+def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
+                   on_eval: Callable[[EvalRecord], None] | None = None) -> dict[str, Any]:
+    """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
+    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite)
+    task, model = experiment.build()
+    if resume:
+        saved = latest_checkpoint(folder.checkpoints)
+        kept = saved_records(saved) if saved is not None else []
+        folder.restart_log([EvalRecord.from_json(r) for r in kept])
+
+    def log(record: EvalRecord) -> None:
+        folder.log(record)
+        if on_eval is not None:
+            on_eval(record)
+
+    result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume)
+    summary = folder.finish(result, experiment.entry.metric, experiment.entry.lower_is_better)
+    summary["parameters"] = count_parameters(model)
+    return summary
+
+
+def evaluate_run(folder: RunFolder) -> tuple[Experiment, dict[str, float]]:
+    """Rebuild a finished or interrupted run from its folder and score its newest checkpoint."""
+    experiment = Experiment.from_spec(folder.spec())
+    saved = latest_checkpoint(folder.checkpoints) if folder.checkpoints.exists() else None
+    if saved is None:
+        raise CheckpointError(f"{folder.path} has no checkpoint to evaluate")
+    task, model = experiment.build()
+    load_weights(saved, model)
+    return experiment, evaluate(model, task, task.test_set(experiment.train.seed))
+
+
+def with_fields(config: Any, **changes: Any) -> Any:
+    """`dataclasses.replace`, ignoring None values (flags the user did not give)."""
+    return dataclasses.replace(config, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,131 @@
+"""A run folder: what `rnnlab train` writes, and the rules that keep a user's results safe.
+
+    RUN/config.json        task, model and training configs (what to rebuild the run from)
+    RUN/metrics.jsonl      one evaluation record per line
+    RUN/tensorboard/       the same numbers as TensorBoard scalars
+    RUN/checkpoints/       see checkpoint.py
+    RUN/result.json        written when the run ends: status, steps and seconds to solve, best metric
+
+A folder that holds another run is never written into unless the user says `resume` (same configs
+only) or `overwrite`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from rnnlab.train.checkpoint import write_atomic
+from rnnlab.train.loop import EvalRecord, TrainResult
+from rnnlab.train.tensorboard import ScalarWriter
+
+Status = Literal["solved", "not solved", "diverged"]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything needed to rebuild a run: plain JSON-able dictionaries of the typed configs."""
+
+    task: str
+    task_config: dict[str, Any]
+    model: dict[str, Any]
+    train: dict[str, Any]
+
+
+class RunFolder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.checkpoints = path / "checkpoints"
+        self.metrics = path / "metrics.jsonl"
+        self._tensorboard: ScalarWriter | None = None
+
+    def holds_a_run(self) -> bool:
+        return (self.path / "config.json").exists()
+
+    def spec(self) -> RunSpec:
+        try:
+            return RunSpec(**json.loads((self.path / "config.json").read_text()))
+        except FileNotFoundError as error:
+            raise ValueError(f"{self.path} is not a run folder: it has no config.json") from error
+        except (json.JSONDecodeError, TypeError) as error:
+            raise ValueError(f"{self.path / 'config.json'} is corrupt: {error}") from error
+
+    def prepare(self, spec: RunSpec, *, resume: bool, overwrite: bool) -> None:
+        """Create the folder for `spec`, or check that resuming into it is safe."""
+        if resume and overwrite:
+            raise ValueError("--resume and --overwrite exclude each other")
+        if self.path.exists() and not self.path.is_dir():
+            raise ValueError(f"{self.path} exists and is not a folder")
+        if self.holds_a_run():
+            if resume:
+                saved = self.spec()
+                if saved != spec:
+                    changed = [name for name in ("task", "task_config", "model", "train")
+                               if getattr(saved, name) != getattr(spec, name)]
+                    raise ValueError(f"{self.path} holds a run with a different {', '.join(changed)}; "
+                                     "resume with the same settings, or choose another --out")
+                return
+            if not overwrite:
+                raise ValueError(f"{self.path} already holds a run; pass --resume to continue it or "
+                                 "--overwrite to replace it")
+            shutil.rmtree(self.path)
+        elif resume:
+            raise ValueError(f"nothing to resume: {self.path} holds no run")
+        elif self.path.exists() and any(self.path.iterdir()) and not overwrite:
+            raise ValueError(f"{self.path} is not empty; choose another --out or pass --overwrite")
+        self.path.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path / "config.json", json.dumps(asdict(spec), indent=2) + "\n")
+
+    def restart_log(self, records: list[EvalRecord]) -> None:
+        """On resume: the log holds exactly the records the checkpoint holds, none twice."""
+        write_atomic(self.metrics, "".join(json.dumps(r.to_json()) + "\n" for r in records))
+
+    def log(self, record: EvalRecord) -> None:
+        with self.metrics.open("a") as stream:
+            stream.write(json.dumps(record.to_json()) + "\n")
+        if self._tensorboard is None:
+            self._tensorboard = ScalarWriter(self.path / "tensorboard")
+        scalars = {"train/loss": record.train_loss, "train/grad_norm": record.grad_norm, "train/lr": record.lr}
+        scalars |= {f"test/{name}": value for name, value in record.metrics.items()}
+        self._tensorboard.add_scalars(record.step, scalars)
+
+    def records(self) -> list[EvalRecord]:
+        if not self.metrics.exists():
+            return []
+        return [EvalRecord.from_json(json.loads(line)) for line in self.metrics.read_text().splitlines() if line]
+
+    def finish(self, result: TrainResult, primary: str, lower_is_better: bool) -> dict[str, Any]:
+        summary = summarise(result, primary, lower_is_better)
+        write_atomic(self.path / "result.json", json.dumps(summary, indent=2) + "\n")
+        return summary
+
+    def result(self) -> dict[str, Any] | None:
+        path = self.path / "result.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+
+def status_of(result: TrainResult) -> Status:
+    if result.solved:
+        return "solved"
+    return "diverged" if result.diverged else "not solved"
+
+
+def summarise(result: TrainResult, primary: str, lower_is_better: bool) -> dict[str, Any]:
+    """What a run achieved, stated plainly: never a success it did not reach."""
+    first = result.first_solved
+    final = result.final if result.records else None
+    return {
+        "status": status_of(result),
+        "diverged_at_step": result.diverged_at,
+        "steps": final.step if final else 0,
+        "seconds": final.seconds if final else 0.0,
+        "solved_at_step": first.step if first else None,
+        "seconds_to_solve": first.seconds if first else None,
+        "sequences_to_solve": first.sequences if first else None,
+        "metric": primary,
+        "best": result.best(primary, lower_is_better),
+        "final_metrics": final.metrics if final else {},
+    }

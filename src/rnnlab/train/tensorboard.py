@@ -1,0 +1,160 @@
+"""TensorBoard scalar event files, written without TensorBoard or protobuf installed.
+
+An event file is a TFRecord stream: per record, the length (uint64 LE), its masked CRC-32C, the bytes,
+and their masked CRC-32C. Each record is an `Event` protocol buffer (tensorflow/core/util/event.proto):
+wall_time = 1 (double), step = 2 (int64), file_version = 3 (string), summary = 5 (a `Summary` whose
+repeated `value` = 1 holds tag = 1 (string) and simple_value = 2 (float)). We encode just those fields.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from pathlib import Path
+
+
+def _crc32c_table() -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1  # Castagnoli polynomial, reflected
+        table.append(crc)
+    return table
+
+
+_TABLE = _crc32c_table()
+
+
+def crc32c(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc = _TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked_crc(data: bytes) -> int:
+    crc = crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    value &= (1 << 64) - 1
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _field_bytes(number: int, payload: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _event(wall_time: float, step: int, *, file_version: str | None = None,
+           scalars: dict[str, float] | None = None) -> bytes:
+    out = _varint(1 << 3 | 1) + struct.pack("<d", wall_time) + _varint(2 << 3 | 0) + _varint(step)
+    if file_version is not None:
+        out += _field_bytes(3, file_version.encode())
+    if scalars:
+        values = b"".join(
+            _field_bytes(1, _field_bytes(1, tag.encode()) + _varint(2 << 3 | 5) + struct.pack("<f", value))
+            for tag, value in scalars.items()
+        )
+        out += _field_bytes(5, values)
+    return out
+
+
+def _record(data: bytes) -> bytes:
+    header = struct.pack("<Q", len(data))
+    return header + struct.pack("<I", masked_crc(header)) + data + struct.pack("<I", masked_crc(data))
+
+
+class ScalarWriter:
+    """Appends scalar summaries to one event file in `folder` (`tensorboard --logdir` reads it)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        now = time.time()
+        self.path = folder / f"events.out.tfevents.{int(now)}.{socket.gethostname()}"
+        with self.path.open("ab") as stream:
+            stream.write(_record(_event(now, 0, file_version="brain.Event:2")))
+
+    def add_scalars(self, step: int, scalars: dict[str, float]) -> None:
+        with self.path.open("ab") as stream:
+            stream.write(_record(_event(time.time(), step, scalars=scalars)))
+
+
+def read_scalars(path: Path) -> list[tuple[int, str, float]]:
+    """(step, tag, value) for every scalar in an event file, checking every CRC; for tests and tools."""
+    data = path.read_bytes()
+    position = 0
+    found: list[tuple[int, str, float]] = []
+    while position < len(data):
+        header = data[position:position + 8]
+        (length,) = struct.unpack("<Q", header)
+        (header_crc,) = struct.unpack("<I", data[position + 8:position + 12])
+        body = data[position + 12:position + 12 + length]
+        (body_crc,) = struct.unpack("<I", data[position + 12 + length:position + 16 + length])
+        if header_crc != masked_crc(header) or body_crc != masked_crc(body):
+            raise ValueError(f"{path}: corrupt record at byte {position}")
+        found += _scalars_of(body)
+        position += 16 + length
+    return found
+
+
+def _read_varint(data: bytes, position: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        byte = data[position]
+        value |= (byte & 0x7F) << shift
+        position += 1
+        if not byte & 0x80:
+            return value, position
+        shift += 7
+
+
+def _fields(data: bytes) -> list[tuple[int, bytes | int]]:
+    position = 0
+    fields: list[tuple[int, bytes | int]] = []
+    while position < len(data):
+        key, position = _read_varint(data, position)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, position = _read_varint(data, position)
+            fields.append((number, value))
+        elif wire == 1:
+            fields.append((number, data[position:position + 8]))
+            position += 8
+        elif wire == 5:
+            fields.append((number, data[position:position + 4]))
+            position += 4
+        elif wire == 2:
+            size, position = _read_varint(data, position)
+            fields.append((number, data[position:position + size]))
+            position += size
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+    return fields
+
+
+def _scalars_of(event: bytes) -> list[tuple[int, str, float]]:
+    fields = _fields(event)
+    step = next((int(v) for n, v in fields if n == 2 and isinstance(v, int)), 0)
+    found: list[tuple[int, str, float]] = []
+    for number, summary in fields:
+        if number != 5 or not isinstance(summary, bytes):
+            continue
+        for value_number, value in _fields(summary):
+            if value_number != 1 or not isinstance(value, bytes):
+                continue
+            parts = dict(_fields(value))
+            tag, simple = parts.get(1), parts.get(2)
+            if isinstance(tag, bytes) and isinstance(simple, bytes):
+                found.append((step, tag.decode(), struct.unpack("<f", simple)[0]))
+    return found
