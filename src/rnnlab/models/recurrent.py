@@ -149,10 +149,12 @@ class RecurrentLayer(nn.Module):
     def uses_fused(self, x: Tensor) -> bool:
         """Which backend runs for input x.
 
-        `auto` picks the fused kernels where they were measured faster (`rnnlab bench`,
-        benchmarks/README.md): always on CUDA (cuDNN); on the CPU only for the LSTM (the only cell with
-        a oneDNN kernel) over more than one step: for single-step generation the plain cell is faster.
-        Options the kernels lack (peepholes, CIFG, LN) fall back to the readable path, said once.
+        `auto` picks the fused kernels where `rnnlab bench` measured them faster on this kind of machine
+        (benchmarks/results/cpu-2core.md): always on CUDA (cuDNN), and on the CPU for every cell except
+        the LSTM at a single step, where oneDNN's set-up cost makes it 2.7x slower than the plain cell
+        (single-step generation). PyTorch's GRU and RNN loops (no oneDNN kernel) still beat our Python
+        loop by 0-40 %, so they are taken too. Options the kernels lack (peepholes, CIFG, LN) fall
+        back to the readable path, said once.
         """
         c = self.config
         if c.backend != "auto":
@@ -165,7 +167,7 @@ class RecurrentLayer(nn.Module):
             return False
         if x.device.type == "cuda":
             return True
-        return c.cell == "lstm" and x.shape[1] > 1
+        return not (c.cell == "lstm" and x.shape[1] == 1)
 
     def forward(self, x: Tensor, state: LayerState | None = None, lengths: Tensor | None = None
                 ) -> tuple[Tensor, LayerState]:
