@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.rnnlab-installed
 # Debian packages the project uses; data sets that come from Debian add theirs here.
-APT_PACKAGES ?=
+APT_PACKAGES ?= dataset-fashion-mnist
 
 .PHONY: run test test-all lint bench system-deps clean
 

@@ -14,6 +14,7 @@ from typing import Any
 from rnnlab.data.tasks.adding import AddingConfig, AddingTask
 from rnnlab.data.tasks.base import Task
 from rnnlab.data.tasks.copy_memory import CopyMemoryConfig, CopyMemoryTask
+from rnnlab.data.tasks.pixel_mnist import PixelMNISTConfig, PixelMNISTTask
 from rnnlab.data.tasks.selective_copy import SelectiveCopyConfig, SelectiveCopyTask
 from rnnlab.data.tasks.temporal_order import TemporalOrderConfig, TemporalOrderTask
 
@@ -29,9 +30,15 @@ class TaskEntry:
     lower_is_better: bool
     # Training settings that make the defaults good for this task (TrainConfig and ModelConfig fields).
     suggested: dict[str, Any] = field(default_factory=dict)
+    fixed: dict[str, Any] = field(default_factory=dict)  # config fields this task name pins
 
-    def config(self, length: int | None = None, **options: Any) -> Any:
+    def config(self, length: int | None = None, /, **options: Any) -> Any:
+        """The task's config: `length` (positional) sets the knob; `options` name config fields, so that a
+        saved config (`copy`'s own `length` field included) rebuilds as `config(**fields)`."""
         names = {f.name for f in dataclasses.fields(self.config_type)}
+        for key, value in self.fixed.items():
+            if options.setdefault(key, value) != value:
+                raise ValueError(f"task {self.name!r} always has {key}={value!r}")
         unknown = sorted(set(options) - names)
         if unknown:
             raise ValueError(f"task {self.name!r} has no option {', '.join(unknown)}; "
@@ -72,6 +79,18 @@ register(TaskEntry(
     "selective-copy", "recall 16 tokens scattered at random positions, in order (Gu & Dao 2023)",
     SelectiveCopyConfig, SelectiveCopyTask, knob="length", metric="accuracy", lower_is_better=False,
     suggested={"lr": 1e-3, "batch_size": 64, "hidden_size": 128},
+))
+
+register(TaskEntry(
+    "mnist5k", "classify real MNIST digits read pixel by pixel (784 steps; --set layout=rows for 28, "
+    "--set permuted=True for pMNIST); 5k subset, not comparable with full-MNIST papers",
+    PixelMNISTConfig, PixelMNISTTask, knob=None, metric="accuracy", lower_is_better=False,
+    suggested={"lr": 1e-3, "batch_size": 32, "hidden_size": 128}, fixed={"dataset": "mnist5k"},
+))
+register(TaskEntry(
+    "fashion", "classify Fashion-MNIST clothing read pixel by pixel (784 steps; official 60k/10k split)",
+    PixelMNISTConfig, PixelMNISTTask, knob=None, metric="accuracy", lower_is_better=False,
+    suggested={"lr": 1e-3, "batch_size": 32, "hidden_size": 128}, fixed={"dataset": "fashion"},
 ))
 
 
