@@ -1,14 +1,149 @@
-"""`rnnlab bench`: placeholder replaced by the benchmark work."""
+"""`rnnlab bench`: throughput and memory of every backend side by side (method: benchmarks/README.md).
+
+    rnnlab bench                                  # everything: s1-s5, all cells, train and infer
+    rnnlab bench --shapes s1,s4 --cells lstm,gru --mode train --repeats 3 --out lstm-gru.md
+    rnnlab bench --quick                          # tiny shapes: a smoke test in seconds
+"""
 
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import cast
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import Progress as ProgressBar
+from rich.table import Table
+
+from rnnlab.bench import (
+    CELLS,
+    FULL_SHAPES,
+    MODES,
+    QUICK_SHAPES,
+    BenchReport,
+    BenchSettings,
+    Mode,
+    Progress,
+    free_path,
+    run_benchmark,
+    select_shapes,
+    write_report,
+)
+from rnnlab.bench.table import CHOICE_HEADER, FORMATS, RESULT_HEADER, choice_rows, result_rows
+from rnnlab.cli.errors import UsageError
+
+TERMINAL_COLUMNS = ("shape", "mode", "cell", "impl", "ms/step", "tokens/s", "÷ torch", "% peak", "peak MiB",
+                    "saved MiB")  # the results file also has "runs" and "GFLOP/s"
+DEFAULT_REPEATS = 5
+QUICK_REPEATS = 2
+QUICK_GEMM_SIZE = 256  # a smoke test needs the yardstick's code path, not its accuracy
+RESULTS_FOLDER = Path("bench-results")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("bench", help="measure throughput and memory of every backend")
+    parser = subparsers.add_parser(
+        "bench", help="measure throughput and memory of every backend",
+        description="Time rnnlab's readable, fused and auto backends against plain torch.nn (and a Transformer), "
+                    "interleaved round by round in one process; print a table and write it to a file.")
+    parser.add_argument("--shapes", help="comma-separated: s1,s2,s3,s4,s5 (default: all) or the tiny q1,q2")
+    parser.add_argument("--cells", default=",".join(CELLS), help="comma-separated: %(default)s")
+    parser.add_argument("--mode", default=",".join(MODES), help="comma-separated: %(default)s")
+    parser.add_argument("--repeats", type=int, help=f"interleaved rounds (default {DEFAULT_REPEATS}, "
+                                                    f"{QUICK_REPEATS} with --quick)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: stable on a shared machine)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+    parser.add_argument("--clock", choices=("auto", "cpu", "wall"), default="auto",
+                        help="auto: CPU time for one CPU thread, else wall time")
+    parser.add_argument("--no-memory", action="store_true", help="skip the untimed memory run of each case")
+    parser.add_argument("--out", type=Path, action="append",
+                        help="results file, .md or .json; repeat for both (default: "
+                             f"{RESULTS_FOLDER}/bench-YYYYMMDD-HHMMSS.md); never overwritten")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny shapes q1,q2, 2 rounds, one step per timed run, a small GEMM: a smoke test")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    settings = _settings(args)
+    paths = _output_paths(args.out)
+    report = _run_with_progress(settings)
+    for path in paths:  # files first: a closed pipe on stdout must not lose the results
+        try:
+            write_report(report, path)
+        except FileExistsError as error:
+            raise UsageError(f"{path} appeared while the benchmark ran; not overwritten") from error
+    console = Console()
+    if not console.is_terminal:  # piped or redirected: no screen to fit, so do not squeeze the table
+        console = Console(width=160)
+    console.print(_results_table(report))
+    if choices := choice_rows(report):
+        console.print(_rich_table("Readable or fused? (fused ÷ readable < 1: fused is faster)", CHOICE_HEADER,
+                                  choices, numeric_from=3))
+    for path in paths:
+        console.print(f"wrote {path}")
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> BenchSettings:
+    default_shapes = QUICK_SHAPES if args.quick else FULL_SHAPES
+    shapes = select_shapes(_names(args.shapes)) if args.shapes is not None else default_shapes
+    repeats = args.repeats if args.repeats is not None else QUICK_REPEATS if args.quick else DEFAULT_REPEATS
+    modes = cast(tuple[Mode, ...], tuple(_names(args.mode)))  # BenchSettings rejects unknown modes
+    return BenchSettings(shapes=shapes, cells=tuple(_names(args.cells)), modes=modes,
+                         repeats=repeats, threads=args.threads, device=args.device, clock=args.clock,
+                         measure_memory=not args.no_memory,
+                         min_time_s=0.0 if args.quick else BenchSettings.min_time_s,
+                         gemm_size=QUICK_GEMM_SIZE if args.quick else BenchSettings.gemm_size)
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _output_paths(requested: list[Path] | None) -> list[Path]:
+    """Where to write, checked before the run: a known format, and nothing there yet."""
+    if not requested:
+        return [free_path(RESULTS_FOLDER / f"bench-{datetime.now():%Y%m%d-%H%M%S}.md")]
+    for path in requested:
+        if path.suffix not in FORMATS:
+            raise UsageError(f"--out {path}: name a {' or '.join(FORMATS)} file")
+        if path.exists():
+            raise UsageError(f"--out {path} exists; results are never overwritten, choose another name")
+    return requested
+
+
+def _run_with_progress(settings: BenchSettings) -> BenchReport:
+    columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with ProgressBar(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("GEMM peak", total=None)
+
+        def show(event: Progress) -> None:
+            bar.update(task, completed=event.done, total=event.total, description=event.what)
+
+        return run_benchmark(settings, show)
+
+
+def _results_table(report: BenchReport) -> Table:
+    onednn = "" if report.onednn_gflops is None else f", oneDNN {report.onednn_gflops:.1f}"
+    caption = (f"{report.device}, torch {report.torch_version}, {report.threads} thread(s), {report.clock} clock "
+               f"({report.cpu_share:.0%} CPU share). GEMM {report.gemm_size}² GFLOP/s: "
+               f"torch.mm {report.mm_gflops:.1f}{onednn}. Medians of {report.repeats} interleaved rounds.")
+    keep = [RESULT_HEADER.index(name) for name in TERMINAL_COLUMNS]
+    rows = [tuple(row[k] for k in keep) for row in result_rows(report)]
+    table = _rich_table("rnnlab bench", TERMINAL_COLUMNS, rows, numeric_from=4)
+    table.caption = caption
+    return table
+
+
+def _rich_table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]], numeric_from: int) -> Table:
+    """Rows grouped by their first two columns, a rule between groups."""
+    table = Table(title=title)
+    for k, name in enumerate(header):
+        table.add_column(name, justify="right" if k >= numeric_from else "left")
+    for k, row in enumerate(rows):
+        last_of_group = k + 1 == len(rows) or rows[k + 1][:2] != row[:2]
+        table.add_row(*row, end_section=last_of_group)
+    return table

@@ -1,0 +1,151 @@
+"""A benchmark report as tables: rows of text for the terminal, and Markdown or JSON files.
+
+Two tables. *Results*: every measurement. *Readable or fused?*: for each recurrent cell, shape and
+mode, the fused backend's time over the readable one's, measured side by side, and how close the
+`auto` backend came to the faster of the two: the evidence for `RecurrentLayer.uses_fused`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rnnlab.bench.throughput import BenchReport, Measurement
+from rnnlab.bench.timing import paired_ratio
+
+RESULT_HEADER = ("shape", "mode", "cell", "impl", "runs", "ms/step", "tokens/s", "÷ torch", "GFLOP/s",
+                 "% peak", "peak MiB", "saved MiB")
+CHOICE_HEADER = ("cell", "shape", "mode", "readable ms", "fused ms", "fused ÷ readable", "faster", "auto ran",
+                 "auto ÷ best")
+TIE_MARGIN = 0.05  # ratios within 5 % of 1 are called a tie: rounds on a shared machine differ by about that
+FORMATS = (".md", ".json")
+
+
+def result_rows(report: BenchReport) -> list[tuple[str, ...]]:
+    return [(m.shape, m.mode, m.cell, m.implementation, m.runs, _significant(m.seconds * 1e3),
+             f"{m.tokens_per_s:,.0f}", _ratio(m.time_vs_torch), _significant(m.gflop_per_s), _percent(m.peak_fraction),
+             _mebibytes(m.peak_bytes), _mebibytes(m.saved_bytes))
+            for m in report.measurements]
+
+
+def choice_rows(report: BenchReport) -> list[tuple[str, ...]]:
+    """Readable against fused, per recurrent cell, shape and mode, with what `auto` ran."""
+    found = {(m.cell, m.shape, m.mode, m.implementation): m for m in report.measurements}
+    rows: list[tuple[str, ...]] = []
+    for cell in ("rnn", "lstm", "gru"):
+        for shape in report.shapes:
+            for mode in ("train", "infer"):
+                readable, fused, auto = (found.get((cell, shape.name, mode, name))
+                                         for name in ("readable", "fused", "auto"))
+                if readable is None or fused is None:
+                    continue
+                ratio = paired_ratio(fused.round_seconds, readable.round_seconds)
+                rows.append((cell, shape.name, mode, _significant(readable.seconds * 1e3),
+                             _significant(fused.seconds * 1e3), _ratio(ratio), _faster(ratio),
+                             *_auto_columns(auto, readable, fused)))
+    return rows
+
+
+def to_markdown(report: BenchReport) -> str:
+    r = report
+    onednn = "" if r.onednn_gflops is None else f", oneDNN {r.onednn_gflops:.1f}"
+    lines = [
+        f"# rnnlab bench, {r.started}",
+        "",
+        f"- Machine: {r.device}; torch {r.torch_version}; {r.threads} thread(s).",
+        f"- Clock: {r.clock} time; the process had {r.cpu_share:.0%} of the wall time on a CPU "
+        "(100 % for one thread on an idle machine).",
+        f"- GEMM {r.gemm_size}² float32, GFLOP/s: torch.mm {r.mm_gflops:.1f}{onednn}. "
+        f"\"% peak\" is against the best, {r.gemm_peak_gflops:.1f}.",
+        f"- {r.repeats} interleaved rounds per case; times are medians over rounds; \"÷ torch\" and the ratios "
+        "below are medians of per-round ratios. Wall time of the whole run: "
+        f"{r.wall_seconds:.0f} s.",
+        "- Shapes: " + "; ".join(f"{s.name} ({s.describe()})" for s in r.shapes) + ".",
+        "- Training step: zero gradients, forward, backward of the summed outputs; FLOPs counted as 3x forward. "
+        "Inference: forward under `torch.inference_mode()`. Memory: see benchmarks/README.md.",
+        "",
+        "## Results",
+        "",
+        *_markdown_table(RESULT_HEADER, result_rows(report)),
+    ]
+    choices = choice_rows(report)
+    if choices:
+        lines += ["", "## Readable or fused? (evidence for `RecurrentLayer.uses_fused`)", "",
+                  f"\"faster\" is a tie within {TIE_MARGIN:.0%}. \"auto ÷ best\": auto's time over the faster "
+                  "of readable and fused, per round.", "", *_markdown_table(CHOICE_HEADER, choices)]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(report: BenchReport) -> str:
+    return json.dumps(report.as_dict(), indent=2) + "\n"
+
+
+def write_report(report: BenchReport, path: Path) -> None:
+    """Write `report` as Markdown (.md) or JSON (.json). Never overwrites: FileExistsError instead."""
+    if path.suffix not in FORMATS:
+        raise ValueError(f"cannot write {path}: name a {' or '.join(FORMATS)} file")
+    text = to_markdown(report) if path.suffix == ".md" else to_json(report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as file:  # "x": fail rather than overwrite
+        file.write(text)
+
+
+def free_path(path: Path) -> Path:
+    """`path`, or the first of name-2, name-3, ... that does not exist yet."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
+def _auto_columns(auto: Measurement | None, readable: Measurement, fused: Measurement) -> tuple[str, str]:
+    if auto is None:
+        return "", ""
+    best = [min(r, f) for r, f in zip(readable.round_seconds, fused.round_seconds, strict=True)]
+    return auto.runs, _ratio(paired_ratio(auto.round_seconds, best))
+
+
+def _faster(fused_over_readable: float) -> str:
+    if abs(fused_over_readable - 1) < TIE_MARGIN:
+        return "tie"
+    return "fused" if fused_over_readable < 1 else "readable"
+
+
+def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    numeric = [all(_is_number(row[k]) for row in rows) for k in range(len(header))]
+    rule = ["---:" if is_number else "---" for is_number in numeric]
+    return ["| " + " | ".join(cells) + " |" for cells in (header, rule, *rows)]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "").rstrip("%") or "0")
+    except ValueError:
+        return False
+    return True
+
+
+def _significant(value: float | None) -> str:
+    """About three significant digits, never in exponent notation: 2664, 57.2, 8.75, 0.141."""
+    if value is None:
+        return ""
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    if value >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _mebibytes(value: int | None) -> str:
+    return "" if value is None else _significant(value / 2**20)

@@ -1,0 +1,75 @@
+"""Reports as tables and files, from hand-made records: Markdown, JSON, and never overwriting."""
+
+import json
+
+import pytest
+
+from rnnlab.bench.shapes import BenchShape
+from rnnlab.bench.table import choice_rows, free_path, result_rows, to_markdown, write_report
+from rnnlab.bench.throughput import BenchReport, Measurement
+
+SHAPE = BenchShape("s0", batch=2, time=5, input_size=3, hidden_size=4)
+
+
+def measurement(implementation: str, rounds: tuple[float, ...], runs: str = "") -> Measurement:
+    return Measurement("s0", "train", "gru", implementation, runs or implementation, tokens=10,
+                       round_seconds=rounds, time_vs_torch=None, flops=1000, gemm_peak_gflops=100.0,
+                       peak_bytes=2**20, saved_bytes=2**19)
+
+
+@pytest.fixture
+def report() -> BenchReport:
+    return BenchReport("2026-11-27T12:00:00", 1.0, "2.13.0", "cpu: test", 1, 3, "cpu", 2048, 1.0, 50.0, 100.0,
+                       (SHAPE,), (measurement("readable", (2.0, 2.0, 2.0)), measurement("fused", (1.0, 1.0, 1.5)),
+                                  measurement("auto", (2.0, 2.0, 2.0), runs="auto → readable")))
+
+
+def test_result_rows_show_each_measurement(report):
+    rows = result_rows(report)
+    assert len(rows) == 3
+    assert rows[0][:6] == ("s0", "train", "gru", "readable", "readable", "2000")  # ms
+    assert rows[0][6] == "5"  # tokens/s: 10 tokens in 2 s
+    assert rows[0][-2:] == ("1.00", "0.5")  # MiB
+
+
+def test_choice_rows_compare_readable_and_fused(report):
+    """Reference: by hand, fused/readable per round 0.5, 0.5, 0.75: median 0.5; auto ran readable, the slower:
+    auto over the faster per round 2, 2, 1.33: median 2."""
+    assert choice_rows(report) == [("gru", "s0", "train", "2000", "1000", "0.50", "fused", "auto → readable",
+                                    "2.00")]
+
+
+def test_markdown_has_both_tables(report):
+    text = to_markdown(report)
+    assert "## Results" in text and "## Readable or fused?" in text
+    assert "| s0 | train | gru | readable |" in text
+    assert "torch.mm 50.0, oneDNN 100.0" in text
+
+
+def test_json_keeps_raw_and_derived_numbers(report, tmp_path):
+    path = tmp_path / "r.json"
+    write_report(report, path)
+    data = json.loads(path.read_text())
+    assert data["gemm_peak_gflops"] == 100.0
+    assert data["measurements"][1]["round_seconds"] == [1.0, 1.0, 1.5]
+    assert data["measurements"][1]["seconds"] == 1.0
+
+
+def test_an_existing_file_is_never_overwritten(report, tmp_path):
+    path = tmp_path / "r.md"
+    path.write_text("earlier results")
+    with pytest.raises(FileExistsError):
+        write_report(report, path)
+    assert path.read_text() == "earlier results"
+
+
+def test_unknown_format_is_refused(report, tmp_path):
+    with pytest.raises(ValueError, match=r"name a \.md or \.json file"):
+        write_report(report, tmp_path / "r.csv")
+
+
+def test_free_path_counts_past_existing_files(tmp_path):
+    (tmp_path / "bench.md").write_text("")
+    (tmp_path / "bench-2.md").write_text("")
+    assert free_path(tmp_path / "bench.md") == tmp_path / "bench-3.md"
+    assert free_path(tmp_path / "new.md") == tmp_path / "new.md"
