@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+from torch import nn
 from torch.testing import assert_close
 
 from rnnlab.models.transformer import CausalTransformer, TransformerConfig, TransformerState, sinusoidal_positions
@@ -157,3 +158,32 @@ def test_mismatched_state_raises():
     _, state = model(torch.randn(B, 2, D, dtype=F64))
     with pytest.raises(ValueError, match=r"state\.context"):
         model(torch.randn(B + 1, 2, D, dtype=F64), state)
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_block_equals_torch_encoder_layer_with_copied_weights(training: bool) -> None:
+    """Reference: nn.TransformerEncoderLayer(norm_first=True, activation="gelu", batch_first=True) with a
+    causal mask and the same weights (in_proj = to_qkv, out_proj = to_output, linear1/2 = the FFN)."""
+    from rnnlab.models.transformer import TransformerBlock
+
+    d, heads, ff = 8, 2, 16
+    reference = nn.TransformerEncoderLayer(d, heads, ff, dropout=0.0, activation="gelu", batch_first=True,
+                                           norm_first=True).double()
+    block = TransformerBlock(d, heads, ff, dropout=0.0).double()
+    with torch.no_grad():
+        block.attention.to_qkv.weight.copy_(reference.self_attn.in_proj_weight)
+        block.attention.to_qkv.bias.copy_(reference.self_attn.in_proj_bias)
+        block.attention.to_output.weight.copy_(reference.self_attn.out_proj.weight)
+        block.attention.to_output.bias.copy_(reference.self_attn.out_proj.bias)
+        block.feed_forward[0].weight.copy_(reference.linear1.weight)
+        block.feed_forward[0].bias.copy_(reference.linear1.bias)
+        block.feed_forward[3].weight.copy_(reference.linear2.weight)
+        block.feed_forward[3].bias.copy_(reference.linear2.bias)
+        for ours, theirs in ((block.attention_norm, reference.norm1), (block.feed_forward_norm, reference.norm2)):
+            ours.weight.copy_(theirs.weight)
+            ours.bias.copy_(theirs.bias)
+    block.train(training)
+    reference.train(training)
+    z = torch.randn(3, 7, d, dtype=torch.float64)
+    causal = nn.Transformer.generate_square_subsequent_mask(7, dtype=torch.float64)
+    torch.testing.assert_close(block(z), reference(z, src_mask=causal, is_causal=True))
