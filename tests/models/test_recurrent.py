@@ -250,3 +250,33 @@ def test_forward_rejects_bad_inputs(backend):
         layer(x, HiddenState(good.h))
     with pytest.raises(ValueError, match="a lstm layer takes a LSTMState state, got Tensor"):
         layer(x, good.h)  # type: ignore[arg-type]
+
+
+def test_observing_shows_every_step_and_gives_dl_dh():
+    """Reference: stepping the cell by hand with retain_grad on each h_t; the observer must show
+    T steps per cell and its `after.h` must carry the same dL/dh_t, even for a layer set to fused."""
+    torch.manual_seed(3)
+    layer = RecurrentLayer(RecurrentConfig("lstm", 3, 5, num_layers=2, backend="fused")).double()
+    x = torch.randn(2, 6, 3, dtype=torch.float64)
+    views = []
+    with layer.observing(views.append):
+        outputs, _ = layer(x)
+        for view in views:
+            view.after.h.retain_grad()
+    outputs[:, -1].sum().backward()
+    assert [(v.cell_index, v.t) for v in views] == [(k, t) for k in range(2) for t in range(6)]
+    assert not layer._observer  # the context restores the layer
+
+    # by hand: the top layer's h_t gradient, stepping both cells
+    cells = layer.cell_stack
+    hs = []
+    state0 = cells[0].initial_state(2, dtype=torch.float64)
+    state1 = cells[1].initial_state(2, dtype=torch.float64)
+    for t in range(6):
+        h0, state0 = cells[0](x[:, t], state0)
+        h1, state1 = cells[1](h0, state1)
+        h1.retain_grad()
+        hs.append(h1)
+    hs[-1].sum().backward()
+    for t in range(6):
+        torch.testing.assert_close(views[6 + t].after.h.grad, hs[t].grad)

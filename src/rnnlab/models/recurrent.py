@@ -15,6 +15,8 @@ real step (for the backward direction: after reading the sequence's first step).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
@@ -90,11 +92,27 @@ def make_cell(config: RecurrentConfig, input_size: int) -> RecurrentCell:
     return RNNCell(input_size, config.hidden_size, config.nonlinearity)
 
 
-def run_cell(cell: RecurrentCell, x: Tensor, state: LayerState, mask: Tensor | None
+@dataclass(frozen=True)
+class StepView:
+    """What the loop over time shows an observer at each step (see `RecurrentLayer.observing`)."""
+
+    cell_index: int  # position in `cell_stack`: layer · dirs + direction
+    t: int  # step index as the cell reads it (a backward direction reads its sequence reversed)
+    x_proj: Tensor  # (B, G·H), the cell's projected input at this step
+    before: LayerState  # fields (B, H)
+    after: LayerState  # fields (B, H); `after.h` is the h_t the next step and the output both read
+
+
+Observer = Callable[[StepView], None]
+
+
+def run_cell(cell: RecurrentCell, x: Tensor, state: LayerState, mask: Tensor | None,
+             observe: Callable[[int, Tensor, LayerState, LayerState], None] | None = None
              ) -> tuple[Tensor, LayerState]:
     """The loop over time: step `cell` along x (B, T, D) from `state`; returns outputs (B, T, H).
 
-    Where `mask` (B, T) is False the state is held and the output is zero.
+    Where `mask` (B, T) is False the state is held and the output is zero. `observe(t, x_proj_t,
+    state_before, state_after)` is called after every step, for diagnostics.
     """
     x_proj = cell.project_input(x)  # (B, T, G·H): one matrix multiply for all steps
     outputs = []
@@ -105,6 +123,8 @@ def run_cell(cell: RecurrentCell, x: Tensor, state: LayerState, mask: Tensor | N
             keep = mask[:, t, None]  # (B, 1)
             new_state = type(state)(*(torch.where(keep, n, o) for n, o in zip(new_state, state)))
             h = torch.where(keep, h, 0.0)
+        if observe is not None:
+            observe(t, x_t, state, new_state)
         state = new_state
         outputs.append(h)
     return torch.stack(outputs, dim=1), state
@@ -130,6 +150,21 @@ class RecurrentLayer(nn.Module):
         self.cells = nn.ModuleList(cells)
         self.between_layers = nn.Dropout(config.dropout)
         self._warned_fallback = False
+        self._observer: Observer | None = None
+
+    @contextmanager
+    def observing(self, observer: Observer) -> Iterator[None]:
+        """Run the readable path and show `observer` every step of every cell (diagnostics).
+
+            views = []
+            with layer.observing(views.append):
+                outputs, _ = layer(x)        # views[i].after.h.retain_grad() then works for dL/dh_t
+        """
+        previous, self._observer = self._observer, observer
+        try:
+            yield
+        finally:
+            self._observer = previous
 
     @property
     def cell_stack(self) -> list[RecurrentCell]:
@@ -157,6 +192,8 @@ class RecurrentLayer(nn.Module):
         back to the readable path, said once.
         """
         c = self.config
+        if self._observer is not None:
+            return False  # only the readable loop has steps to show
         if c.backend != "auto":
             return c.backend == "fused"
         if c.lstm_options:
@@ -203,12 +240,22 @@ class RecurrentLayer(nn.Module):
                 k = layer * c.directions + direction
                 cell_state = self.state_type(*(part[k] for part in state))  # each (B, H)
                 inputs = x if direction == 0 else reverse_padded(x, lengths)
-                out, final = run_cell(self.cell_stack[k], inputs, cell_state, mask)  # out: (B, T, H)
+                observe = None if self._observer is None else self._observe_cell(k)
+                out, final = run_cell(self.cell_stack[k], inputs, cell_state, mask, observe)  # out: (B, T, H)
                 outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
             x = torch.cat(outputs, dim=-1)  # (B, T, dirs·H)
         stacked = self.state_type(*(torch.stack(parts) for parts in zip(*finals)))  # (L·dirs, B, H)
         return x, stacked
+
+    def _observe_cell(self, k: int) -> Callable[[int, Tensor, LayerState, LayerState], None]:
+        observer = self._observer
+        assert observer is not None
+
+        def observe(t: int, x_proj: Tensor, before: LayerState, after: LayerState) -> None:
+            observer(StepView(k, t, x_proj, before, after))
+
+        return observe
 
     @property
     def output_size(self) -> int:
