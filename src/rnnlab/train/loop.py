@@ -29,7 +29,7 @@ TRAIN_STREAM = 0
 
 @dataclass(frozen=True)
 class TrainConfig:
-    steps: int = 2000
+    steps: int = 10_000  # an upper bound: runs stop when solved or when max_seconds is spent
     batch_size: int = 32
     optimizer: OptimizerName = "adam"
     lr: float = 1e-3  # Adam's default (Kingma & Ba 2015); tasks may suggest their own
@@ -129,8 +129,13 @@ def evaluate(model: nn.Module, task: Task, batch: Batch, batch_size: int = 500) 
 
 def train(model: nn.Module, task: Task, config: TrainConfig,
           on_eval: Callable[[EvalRecord], None] | None = None,
-          checkpoints: Path | None = None, resume: bool = False) -> TrainResult:
-    """Train `model` on `task` until solved, out of steps or time, or diverged."""
+          checkpoints: Path | None = None, resume: bool = False,
+          on_step: Callable[[int, float, float], None] | None = None) -> TrainResult:
+    """Train `model` on `task` until solved, out of steps or time, or diverged.
+
+    `on_eval(record)` is called at every evaluation; `on_step(step, loss, grad_norm)` after every step
+    (the norm before clipping), for diagnostics that need the whole series.
+    """
     torch.manual_seed(config.seed)
     generator = seeded(config.seed, TRAIN_STREAM)
     device = resolve_device(config.device)
@@ -146,6 +151,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         generator.set_state(state.data_rng)
         torch.set_rng_state(state.torch_rng)
         result.records = [EvalRecord.from_json(r) for r in state.records]
+        result.diverged_at = state.step if state.diverged else None  # a diverged run stops at its checkpoint
         start_step, elapsed = state.step + 1, state.elapsed
         if _finished(result, config, elapsed, state.step):
             return result
@@ -171,12 +177,16 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         elapsed += time.perf_counter() - started
         losses.append(loss_value)
         norms.append(norm)
+        if on_step is not None:
+            on_step(step, loss_value, norm)
         out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
         if step % config.eval_every and step != config.steps and not out_of_time and not result.diverged:
             continue
         metrics = evaluate(model, task, test)
+        # A model whose test outputs are not finite has solved nothing, whatever a thresholded metric says.
+        solved = task.solved(metrics) and all(math.isfinite(value) for value in metrics.values())
         record = EvalRecord(step, elapsed, step * config.batch_size, sum(losses) / len(losses),
-                            sorted(norms)[len(norms) // 2], lr, metrics, task.solved(metrics))
+                            sorted(norms)[len(norms) // 2], lr, metrics, solved)
         result.records.append(record)
         evaluations += 1
         losses, norms = [], []
