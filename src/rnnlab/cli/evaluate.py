@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from rnnlab.cli.console import console
@@ -24,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     folder = RunFolder(args.run_dir)
     experiment, metrics = evaluate_run(folder)
     summary = folder.result()
-    table = Table(title=f"{args.run_dir}: {experiment.model.name} on {experiment.task}")
+    table = Table(title=f"{escape(str(args.run_dir))}: {experiment.model.name} on {experiment.task}")
     table.add_column("test metric")
     table.add_column("value", justify="right")
     for name, value in metrics.items():

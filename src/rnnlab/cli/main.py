@@ -11,6 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from rich.markup import escape
+
 from rnnlab import __version__
 from rnnlab.cli import bench, demo, evaluate, tasks, train
 from rnnlab.cli.console import console
@@ -40,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except (UsageError, ValueError, OSError) as error:
-        console(stderr=True).print(f"[bold red]error:[/] {error}", highlight=False)
+        console(stderr=True).print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
         return 2
     except KeyboardInterrupt:
         console(stderr=True).print("interrupted")

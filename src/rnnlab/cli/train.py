@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import torch
+from rich.markup import escape
 
 from rnnlab.cli.config_args import add_config_arguments
 from rnnlab.cli.console import console
@@ -82,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
     experiment = build_experiment(args)
     name = f"{experiment.entry.build(experiment.task_config).name}-{args.model}-s{experiment.train.seed}"
     folder = RunFolder(args.out or Path("runs") / name)
+    folder.check(experiment.spec(), resume=args.resume, overwrite=args.overwrite)  # before any output
     err = console(stderr=True)
-    err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {folder.path}", highlight=False)
+    err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {escape(str(folder.path))}", highlight=False)
     metric = experiment.entry.metric
     with training_progress(err, experiment.train.steps, metric, name) as report:
         summary = run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, on_eval=report)
@@ -95,5 +97,5 @@ def run(args: argparse.Namespace) -> int:
     if summary["diverged_at_step"] is not None:
         line += f"; diverged at step {summary['diverged_at_step']}"
     console().print(line, highlight=False)
-    console().print(f"results: {folder.path / 'result.json'}", highlight=False)
+    console().print(f"results: {escape(str(folder.path / 'result.json'))}", highlight=False)
     return 0

@@ -129,10 +129,13 @@ def load_weights(path: Path, model: nn.Module) -> None:
 def _state_document(path: Path) -> dict[str, Any]:
     try:
         document = json.loads((path / "state.json").read_text())
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: bad JSON or bytes that are not UTF-8
         raise CheckpointError(f"corrupt checkpoint {path}: cannot read state.json ({error})") from error
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise CheckpointError(f"corrupt checkpoint {path}: state.json is not a format-{FORMAT} checkpoint")
+    missing = [key for key in ("step", "elapsed", "records", "rng", "optimizer") if key not in document]
+    if missing:
+        raise CheckpointError(f"corrupt checkpoint {path}: state.json lacks {', '.join(missing)}")
     return document
 
 

@@ -50,11 +50,11 @@ class RunFolder:
             return RunSpec(**json.loads((self.path / "config.json").read_text()))
         except FileNotFoundError as error:
             raise ValueError(f"{self.path} is not a run folder: it has no config.json") from error
-        except (json.JSONDecodeError, TypeError) as error:
+        except (ValueError, TypeError) as error:  # ValueError: bad JSON or bytes that are not UTF-8
             raise ValueError(f"{self.path / 'config.json'} is corrupt: {error}") from error
 
-    def prepare(self, spec: RunSpec, *, resume: bool, overwrite: bool) -> None:
-        """Create the folder for `spec`, or check that resuming into it is safe."""
+    def check(self, spec: RunSpec, *, resume: bool, overwrite: bool) -> None:
+        """Raise ValueError, changing nothing, if `prepare` with these arguments would break the rules."""
         if resume and overwrite:
             raise ValueError("--resume and --overwrite exclude each other")
         if self.path.exists() and not self.path.is_dir():
@@ -67,15 +67,21 @@ class RunFolder:
                                if getattr(saved, name) != getattr(spec, name)]
                     raise ValueError(f"{self.path} holds a run with a different {', '.join(changed)}; "
                                      "resume with the same settings, or choose another --out")
-                return
-            if not overwrite:
+            elif not overwrite:
                 raise ValueError(f"{self.path} already holds a run; pass --resume to continue it or "
                                  "--overwrite to replace it")
-            shutil.rmtree(self.path)
         elif resume:
             raise ValueError(f"nothing to resume: {self.path} holds no run")
         elif self.path.exists() and any(self.path.iterdir()) and not overwrite:
             raise ValueError(f"{self.path} is not empty; choose another --out or pass --overwrite")
+
+    def prepare(self, spec: RunSpec, *, resume: bool, overwrite: bool) -> None:
+        """Create the folder for `spec`, or check that resuming into it is safe."""
+        self.check(spec, resume=resume, overwrite=overwrite)
+        if self.holds_a_run():
+            if resume:
+                return
+            shutil.rmtree(self.path)  # overwrite
         self.path.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path / "config.json", json.dumps(asdict(spec), indent=2) + "\n")
 

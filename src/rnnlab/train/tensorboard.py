@@ -96,13 +96,19 @@ def read_scalars(path: Path) -> list[tuple[int, str, float]]:
     position = 0
     found: list[tuple[int, str, float]] = []
     while position < len(data):
+        corrupt = ValueError(f"{path}: corrupt record at byte {position}")
+        if position + 12 > len(data):
+            raise corrupt
         header = data[position:position + 8]
         (length,) = struct.unpack("<Q", header)
         (header_crc,) = struct.unpack("<I", data[position + 8:position + 12])
+        # The length is checked before it is used: a damaged length must not send the reader astray.
+        if header_crc != masked_crc(header) or position + 16 + length > len(data):
+            raise corrupt
         body = data[position + 12:position + 12 + length]
         (body_crc,) = struct.unpack("<I", data[position + 12 + length:position + 16 + length])
-        if header_crc != masked_crc(header) or body_crc != masked_crc(body):
-            raise ValueError(f"{path}: corrupt record at byte {position}")
+        if body_crc != masked_crc(body):
+            raise corrupt
         found += _scalars_of(body)
         position += 16 + length
     return found
