@@ -5,21 +5,10 @@ import torch
 from torch.testing import assert_close
 
 from rnnlab.data.tasks.adding import BASELINE_MSE, AddingConfig, AddingTask
-from rnnlab.data.tasks.base import seeded
-from rnnlab.train.loop import TRAIN_STREAM
 
 
 def generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
-
-
-def test_deterministic_under_a_seed():
-    """Reference: a second draw from a generator with the same seed (identical), and one with another
-    seed (different)."""
-    task = AddingTask(AddingConfig(length=12))
-    first, again, other = (task.sample(16, generator(seed)) for seed in (3, 3, 4))
-    assert torch.equal(first.inputs, again.inputs) and torch.equal(first.targets, again.targets)
-    assert not torch.equal(first.inputs, other.inputs)
 
 
 @pytest.mark.parametrize("length", [2, 7, 10, 50])
@@ -55,18 +44,6 @@ def test_answering_one_scores_the_baseline():
     assert abs(metrics["mse"] - 1 / 6) < 0.01
     assert task.baseline == {"mse": BASELINE_MSE} and BASELINE_MSE == pytest.approx(1 / 6)
     assert not task.solved(metrics)
-
-
-def test_test_set_is_fixed_and_apart_from_training():
-    """Reference: a second call to test_set with the same seed (identical), and the training stream the
-    loop draws from, seeded(seed, TRAIN_STREAM) (different)."""
-    task = AddingTask(AddingConfig(length=10, test_size=64))
-    test, again = task.test_set(5), task.test_set(5)
-    assert torch.equal(test.inputs, again.inputs) and torch.equal(test.targets, again.targets)
-    assert test.inputs.shape[0] == 64
-    training = task.sample(64, seeded(5, TRAIN_STREAM))
-    assert not torch.equal(test.inputs, training.inputs)
-    assert not torch.equal(task.test_set(6).inputs, test.inputs)
 
 
 def test_metrics_loss_and_solved():

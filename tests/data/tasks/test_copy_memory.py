@@ -9,7 +9,7 @@ from torch import Tensor
 from torch.testing import assert_close
 
 from rnnlab.data.tasks.base import seeded
-from rnnlab.data.tasks.copy_memory import BLANK, IGNORE, TEST_STREAM, CopyMemoryConfig, CopyMemoryTask
+from rnnlab.data.tasks.copy_memory import BLANK, IGNORE, CopyMemoryConfig, CopyMemoryTask
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train.loop import TRAIN_STREAM, TrainConfig, train
 
@@ -52,27 +52,6 @@ def test_structure(delay):
     assert bool((x[:, L + T:] == BLANK).all())
     assert torch.equal(y[:, -L:], symbols)
     assert bool((y[:, :-L] == IGNORE).all())
-
-
-def test_deterministic_and_streaming():
-    """Reference: the same generator state gives the same batch; a second draw continues the stream."""
-    task = CopyMemoryTask(SMALL)
-    first, again = task.sample(8, seeded(1, TRAIN_STREAM)), task.sample(8, seeded(1, TRAIN_STREAM))
-    assert torch.equal(first.inputs, again.inputs) and torch.equal(first.targets, again.targets)
-    generator = seeded(1, TRAIN_STREAM)
-    task.sample(8, generator)
-    assert not torch.equal(task.sample(8, generator).inputs, first.inputs)
-
-
-def test_test_set_is_fixed_and_apart_from_training():
-    """Reference: seeded(seed, TEST_STREAM), the same construction as the adding task's test set."""
-    task = CopyMemoryTask(SMALL)
-    test = task.test_set(0)
-    assert test.inputs.shape[0] == SMALL.test_size
-    assert torch.equal(test.inputs, task.test_set(0).inputs)
-    assert torch.equal(test.inputs, task.sample(SMALL.test_size, seeded(0, TEST_STREAM)).inputs)
-    assert not torch.equal(test.inputs, task.sample(SMALL.test_size, seeded(0, TRAIN_STREAM)).inputs)
-    assert not torch.equal(test.inputs, task.test_set(1).inputs)
 
 
 @pytest.mark.parametrize(("field", "value"), [("length", 0), ("delay", 0), ("delay", -1), ("vocab_size", 1),

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch.testing import assert_close
 
 from rnnlab.data.tasks.base import seeded
-from rnnlab.data.tasks.selective_copy import IGNORE, NOISE, TEST_STREAM, SelectiveCopyConfig, SelectiveCopyTask
+from rnnlab.data.tasks.selective_copy import IGNORE, NOISE, SelectiveCopyConfig, SelectiveCopyTask
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train.loop import TRAIN_STREAM, TrainConfig, train
 
@@ -68,27 +68,6 @@ def test_batch_from_rejects_bad_positions():
             task.batch_from(tokens, torch.tensor(positions))
     with pytest.raises(ValueError, match="shape"):
         task.batch_from(torch.tensor([[1, 2]]), torch.tensor([[0, 1]]))
-
-
-def test_deterministic_and_streaming():
-    """Reference: the same generator state gives the same batch; a second draw continues the stream."""
-    task = SelectiveCopyTask(SMALL)
-    first, again = task.sample(8, seeded(1, TRAIN_STREAM)), task.sample(8, seeded(1, TRAIN_STREAM))
-    assert torch.equal(first.inputs, again.inputs) and torch.equal(first.targets, again.targets)
-    generator = seeded(1, TRAIN_STREAM)
-    task.sample(8, generator)
-    assert not torch.equal(task.sample(8, generator).inputs, first.inputs)
-
-
-def test_test_set_is_fixed_and_apart_from_training():
-    """Reference: seeded(seed, TEST_STREAM), the same construction as the adding task's test set."""
-    task = SelectiveCopyTask(SMALL)
-    test = task.test_set(0)
-    assert test.inputs.shape[0] == SMALL.test_size
-    assert torch.equal(test.inputs, task.test_set(0).inputs)
-    assert torch.equal(test.inputs, task.sample(SMALL.test_size, seeded(0, TEST_STREAM)).inputs)
-    assert not torch.equal(test.inputs, task.sample(SMALL.test_size, seeded(0, TRAIN_STREAM)).inputs)
-    assert not torch.equal(test.inputs, task.test_set(1).inputs)
 
 
 @pytest.mark.parametrize(("options", "word"), [({"num_tokens": 0}, "num_tokens"), ({"length": 15}, "length"),

@@ -14,7 +14,6 @@ from rnnlab.data.tasks.temporal_order import (
     DISTRACTORS,
     END,
     SYMBOLS,
-    TEST_STREAM,
     TemporalOrderConfig,
     TemporalOrderTask,
     X,
@@ -95,27 +94,6 @@ def test_batch_from_rejects_other_than_two_relevant():
         TemporalOrderTask(SMALL).batch_from(tokens("B a d X c b a c d a b a d c a b c d a E"))
     with pytest.raises(ValueError, match="shape"):
         TemporalOrderTask(SMALL).batch_from(tokens("B X Y E"))
-
-
-def test_deterministic_and_streaming():
-    """Reference: the same generator state gives the same batch; a second draw continues the stream."""
-    task = TemporalOrderTask(SMALL)
-    first, again = task.sample(8, seeded(1, TRAIN_STREAM)), task.sample(8, seeded(1, TRAIN_STREAM))
-    assert torch.equal(first.inputs, again.inputs) and torch.equal(first.targets, again.targets)
-    generator = seeded(1, TRAIN_STREAM)
-    task.sample(8, generator)
-    assert not torch.equal(task.sample(8, generator).inputs, first.inputs)
-
-
-def test_test_set_is_fixed_and_apart_from_training():
-    """Reference: seeded(seed, TEST_STREAM), the same construction as the adding task's test set."""
-    task = TemporalOrderTask(SMALL)
-    test = task.test_set(0)
-    assert test.inputs.shape[0] == SMALL.test_size
-    assert torch.equal(test.inputs, task.test_set(0).inputs)
-    assert torch.equal(test.inputs, task.sample(SMALL.test_size, seeded(0, TEST_STREAM)).inputs)
-    assert not torch.equal(test.inputs, task.sample(SMALL.test_size, seeded(0, TRAIN_STREAM)).inputs)
-    assert not torch.equal(test.inputs, task.test_set(1).inputs)
 
 
 @pytest.mark.parametrize(("options", "word"), [({"length": 9}, "length"), ({"test_size": 0}, "test_size")])
