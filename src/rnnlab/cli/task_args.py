@@ -6,7 +6,7 @@ import argparse
 import ast
 from typing import Any
 
-from rnnlab.data.tasks.registry import TASKS, TaskEntry, task_entry
+from rnnlab.data.tasks.registry import TASKS
 
 
 def add_task_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,8 +24,8 @@ def _value(text: str) -> Any:
         return text
 
 
-def task_config_from_arguments(args: argparse.Namespace) -> tuple[TaskEntry, Any]:
-    entry = task_entry(args.task)
+def parse_task_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The --set OPTION=VALUE pairs as a dictionary; --length checked."""
     options = {}
     for item in args.task_options:
         key, sep, value = item.partition("=")
@@ -34,7 +34,4 @@ def task_config_from_arguments(args: argparse.Namespace) -> tuple[TaskEntry, Any
         options[key.strip().replace("-", "_")] = _value(value.strip())
     if args.length is not None and args.length <= 0:
         raise ValueError(f"--length must be positive, got {args.length}")
-    try:
-        return entry, entry.config(args.length, **options)
-    except TypeError as error:
-        raise ValueError(f"bad option for task {entry.name!r}: {error}") from error
+    return options

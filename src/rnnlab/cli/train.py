@@ -12,10 +12,10 @@ from rich.markup import escape
 from rnnlab.cli.config_args import add_config_arguments
 from rnnlab.cli.console import console
 from rnnlab.cli.progress import training_progress
-from rnnlab.cli.task_args import add_task_arguments, task_config_from_arguments
+from rnnlab.cli.task_args import add_task_arguments, parse_task_options
 from rnnlab.models.init import InitConfig
-from rnnlab.models.registry import MODELS, ModelConfig, RecurrentFamily, hidden_size_for_budget
-from rnnlab.train.experiment import Experiment, run_experiment
+from rnnlab.models.registry import MODELS, ModelConfig
+from rnnlab.train.experiment import Experiment, make_experiment, run_experiment
 from rnnlab.train.loop import TrainConfig
 from rnnlab.train.run import RunFolder
 
@@ -47,33 +47,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_experiment(args: argparse.Namespace) -> Experiment:
-    entry, task_config = task_config_from_arguments(args)
-    suggested = entry.suggested
+    """The experiment the flags describe: flags given, else the task's suggestions, else defaults."""
+    task_options = parse_task_options(args)
 
-    def pick(name: str, default: object) -> object:
-        given = getattr(args, name, None)
-        return given if given is not None else suggested.get(name, default)
+    def given(cls: type, prefix: str = "", skip: tuple[str, ...] = ()) -> dict[str, object]:
+        return {f.name: getattr(args, prefix + f.name) for f in dataclasses.fields(cls)
+                if f.name not in skip and getattr(args, prefix + f.name, None) is not None}
 
-    train_values = {f.name: pick(f.name, f.default) for f in dataclasses.fields(TrainConfig)}
-    train_config = TrainConfig(**train_values)  # type: ignore[arg-type]
-    init_given = {f.name: getattr(args, f"init_{f.name}") for f in dataclasses.fields(InitConfig)
-                  if getattr(args, f"init_{f.name}") is not None}
-    family = MODELS[args.model]
-    init = None
-    if init_given:
-        base = family.init if isinstance(family, RecurrentFamily) else InitConfig()
-        init = dataclasses.replace(base, **init_given)
-    model_values = {f.name: getattr(args, f.name) for f in dataclasses.fields(ModelConfig)
-                    if f.name not in ("name", "hidden_size", "init") and getattr(args, f.name, None) is not None}
-    hidden = int(pick("hidden_size", ModelConfig.hidden_size))  # type: ignore[call-overload]
-    model_config = ModelConfig(name=args.model, hidden_size=hidden, init=init, **model_values)
-    if args.budget is not None:
-        if args.hidden_size is not None:
-            raise ValueError("give --hidden or --budget, not both")
-        task = entry.build(task_config)
-        model_config = dataclasses.replace(model_config,
-                                           hidden_size=hidden_size_for_budget(model_config, task.io, args.budget))
-    return Experiment(entry.name, task_config, model_config, train_config)
+    return make_experiment(args.task, args.model, length=args.length, task_options=task_options,
+                           model_options=given(ModelConfig, skip=("name", "init")),
+                           init_options=given(InitConfig, prefix="init_"), train_options=given(TrainConfig),
+                           budget=args.budget)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,16 +22,23 @@ DECADES_FOR_LOG = 1.0  # an axis goes logarithmic when its positive values span 
 
 
 def plot_gradient_flow(flows: Sequence[GradientFlow], path: Path | str, setting: str | None = None) -> Path:
-    """Left: ‖∂L/∂h_t‖ (solid) and the LSTM's ‖∂L/∂c_t‖ (dashed) against lag; right: ‖∂L/∂x_t‖. Log y;
-    the legend gives each curve's fitted factor per step."""
+    """Left: ‖∂L/∂h_t‖ (solid) and the LSTM's ‖∂L/∂c_t‖ (dashed) against lag; right: ‖∂L/∂x_t‖. Log y.
+
+    Records with the same label (one model over several seeds) are one line: the geometric mean over
+    seeds, shaded between the smallest and largest seed. The legend gives the mean fitted factor per step.
+    """
     _require(flows, "gradient flow")
     figure = new_figure(12.0, 4.8)
     state_ax, input_ax = figure.subplots(1, 2)
-    for k, flow in enumerate(flows):
-        _norm_line(state_ax, flow.label, flow.hidden, f"C{k}", "-")
-        if flow.cell_state is not None:
-            _norm_line(state_ax, flow.label, flow.cell_state, f"C{k}", "--")
-        _norm_line(input_ax, flow.label, flow.inputs, f"C{k}", "-")
+    groups: dict[str, list[GradientFlow]] = {}
+    for flow in flows:
+        groups.setdefault(flow.label, []).append(flow)
+    for k, (label, group) in enumerate(groups.items()):
+        _norm_band(state_ax, label, [f.hidden for f in group], f"C{k}", "-")
+        cell_paths = [f.cell_state for f in group if f.cell_state is not None]
+        if cell_paths:
+            _norm_band(state_ax, label, cell_paths, f"C{k}", "--")
+        _norm_band(input_ax, label, [f.inputs for f in group], f"C{k}", "-")
     for ax, what in ((state_ax, "‖∂L/∂h_t‖, ‖∂L/∂c_t‖"), (input_ax, "‖∂L/∂x_t‖")):
         ax.set_yscale("log")
         ax.set_xlabel("lag T−1−t (steps before the loss)")
@@ -40,7 +47,10 @@ def plot_gradient_flow(flows: Sequence[GradientFlow], path: Path | str, setting:
         ax.legend(fontsize="small")
     state_ax.set_title("through the recurrent state (top layer; dashed: LSTM cell path)")
     input_ax.set_title("reaching the inputs (features or embeddings)")
-    figure.suptitle(title(f"Gradient flow over time: loss at the last step, {_steps_and_batch(flows)}", setting))
+    seeds = max(len(group) for group in groups.values())
+    spread = f"; band: min-max over {seeds} seeds" if seeds > 1 else ""
+    figure.suptitle(title(f"Gradient flow over time: loss at the last step, {_steps_and_batch(flows)}{spread}",
+                          setting))
     return save(figure, path)
 
 
@@ -164,10 +174,19 @@ def _memory_reach(curve: MemoryCurve) -> str:
     return f"solved up to {curve.effective_length}" + ("" if failed is None else f", not at {failed}")
 
 
-def _norm_line(ax: Axes, label: str, norms: GradientNorms, colour: str, style: str) -> None:
-    factor = "no fit" if norms.factor is None else f"×{norms.factor:.3g} per step"
-    ax.plot(range(len(norms.norms)), _positive(norms.norms), color=colour, linestyle=style, linewidth=1.0,
-            label=f"{label}, ∂L/∂{norms.quantity}: {factor}")
+def _norm_band(ax: Axes, label: str, series: Sequence[GradientNorms], colour: str, style: str) -> None:
+    """The geometric mean of the series (one per seed) as a line, their min-max as a band."""
+    length = min(len(one.norms) for one in series)
+    columns = [[one.norms[lag] for one in series] for lag in range(length)]
+    middle = [math.exp(sum(math.log(v) for v in column) / len(column)) if all(math.isfinite(v) and v > 0
+              for v in column) else math.nan for column in columns]
+    factors = [one.factor for one in series if one.factor is not None]
+    fit = f"×{math.exp(sum(math.log(f) for f in factors) / len(factors)):.3g} per step" if factors else "no fit"
+    ax.plot(range(length), _positive(middle), color=colour, linestyle=style, linewidth=1.2,
+            label=f"{label}, ∂L/∂{series[0].quantity}: {fit}")
+    if len(series) > 1:
+        ax.fill_between(range(length), _positive([min(column) for column in columns]),
+                        _positive([max(column) for column in columns]), color=colour, alpha=0.15, linewidth=0)
 
 
 def _steps_and_batch(records: Sequence[GradientFlow] | Sequence[Sensitivity]) -> str:

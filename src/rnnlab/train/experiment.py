@@ -12,7 +12,14 @@ import torch
 from rnnlab.data.tasks.base import Task
 from rnnlab.data.tasks.registry import TaskEntry, task_entry
 from rnnlab.models.init import InitConfig
-from rnnlab.models.registry import ModelConfig, build_model, count_parameters
+from rnnlab.models.registry import (
+    MODELS,
+    ModelConfig,
+    RecurrentFamily,
+    build_model,
+    count_parameters,
+    hidden_size_for_budget,
+)
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate, train
@@ -45,6 +52,40 @@ class Experiment:
         task = self.entry.build(self.task_config)
         torch.manual_seed(self.train.seed)  # the same seed gives the same initial weights
         return task, build_model(self.model, task.io)
+
+
+def make_experiment(task: str, model: str, *, length: int | None = None, task_options: dict[str, Any] | None = None,
+                    model_options: dict[str, Any] | None = None, init_options: dict[str, Any] | None = None,
+                    train_options: dict[str, Any] | None = None, budget: int | None = None) -> Experiment:
+    """An experiment from names, with what was given, else the task's suggested settings, else defaults.
+
+    `model_options` and `train_options` are ModelConfig and TrainConfig fields; `init_options` are
+    InitConfig fields applied on top of the model family's own initialisation; `budget` picks the hidden
+    size that meets a parameter budget.
+    """
+    entry = task_entry(task)
+    try:
+        task_config = entry.config(length, **(task_options or {}))
+    except TypeError as error:  # e.g. a text value where the config compares numbers
+        raise ValueError(f"bad option for task {entry.name!r}: {error}") from error
+    given_model, given_train = dict(model_options or {}), dict(train_options or {})
+    suggested = entry.suggested
+    train_values = {f.name: given_train.get(f.name, suggested.get(f.name, f.default))
+                    for f in dataclasses.fields(TrainConfig)}
+    family = MODELS.get(model)
+    if family is None:
+        raise ValueError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    if init_options:
+        base = family.init if isinstance(family, RecurrentFamily) else InitConfig()
+        given_model["init"] = dataclasses.replace(base, **init_options)
+    if budget is not None and "hidden_size" in given_model:
+        raise ValueError("give --hidden or --budget, not both")
+    given_model.setdefault("hidden_size", suggested.get("hidden_size", ModelConfig.hidden_size))
+    model_config = ModelConfig(name=model, **given_model)
+    if budget is not None:
+        io = entry.build(task_config).io
+        model_config = dataclasses.replace(model_config, hidden_size=hidden_size_for_budget(model_config, io, budget))
+    return Experiment(entry.name, task_config, model_config, TrainConfig(**train_values))
 
 
 def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
