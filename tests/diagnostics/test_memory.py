@@ -51,10 +51,12 @@ def test_effective_length_is_the_longest_solved_delay():
     assert json.loads(json.dumps(curve.to_json()))["effective_length"] == 16
 
 
-def test_a_solved_length_after_a_failure_does_not_count():
-    """Reference: the definition in MemoryCurve: every shorter tested length must be solved too."""
-    assert memory_curve(AddingOracle({4, 16}), adding, [4, 8, 16], batch_size=8).effective_length == 4
-    assert memory_curve(AddingOracle({8}), adding, [4, 8], batch_size=8).effective_length is None
+def test_the_longest_solved_length_counts_even_after_a_failure():
+    """Reference: effective_length's definition: the longest tested length still solved; a failure at a
+    shorter length does not stop the count (train-length effects are not memory)."""
+    assert memory_curve(AddingOracle({4, 16}), adding, [4, 8, 16], batch_size=8).effective_length == 16
+    assert memory_curve(AddingOracle({8}), adding, [4, 8], batch_size=8).effective_length == 8
+    assert memory_curve(AddingOracle(set()), adding, [4, 8], batch_size=8).effective_length is None
     assert effective_length([]) is None
 
 

@@ -103,13 +103,13 @@ def memory_curve(model: nn.Module, task_factory: Callable[[int], Task], lengths:
 
 
 def effective_length(points: Sequence[MemoryPoint]) -> int | None:
-    """The longest length such that it and every shorter tested length are solved."""
-    longest = None
-    for point in sorted(points, key=lambda p: p.length):
-        if not point.solved:
-            break
-        longest = point.length
-    return longest
+    """The longest tested length (delay) still solved, or None if none is.
+
+    Shorter lengths need not be solved too: a model trained at one length can fail a much shorter one
+    for reasons that are not memory (the adding task's values then sum over a different span).
+    """
+    solved = [point.length for point in points if point.solved]
+    return max(solved) if solved else None
 
 
 @torch.no_grad()

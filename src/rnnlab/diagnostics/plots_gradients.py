@@ -168,10 +168,10 @@ def plot_input_sensitivity(sensitivities: Sequence[Sensitivity], path: Path | st
 
 
 def _memory_reach(curve: MemoryCurve) -> str:
-    failed = next((p.length for p in curve.points if not p.solved), None)
     if curve.effective_length is None:
-        return f"not solved even at {failed}"
-    return f"solved up to {curve.effective_length}" + ("" if failed is None else f", not at {failed}")
+        return "solved at no tested length"
+    failed_longer = [p.length for p in curve.points if not p.solved and p.length > curve.effective_length]
+    return f"solved up to {curve.effective_length}" + (f", not at {failed_longer[0]}" if failed_longer else "")
 
 
 def _norm_band(ax: Axes, label: str, series: Sequence[GradientNorms], colour: str, style: str) -> None:

@@ -1,0 +1,109 @@
+"""`rnnlab diagnose KIND`: why an RNN fails, measured: figures (PNG) and numbers (JSON) in --out."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.markup import escape
+from rich.table import Table
+
+from rnnlab.cli.console import console
+from rnnlab.compare.diagnose import KINDS, DiagnoseConfig, run_diagnostics
+from rnnlab.data.tasks.registry import TASKS
+from rnnlab.models.registry import MODELS
+from rnnlab.train.loop import EvalRecord
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    defaults = DiagnoseConfig()
+    parser = subparsers.add_parser(
+        "diagnose", help="measure vanishing/exploding gradients, gates, memory and stability",
+        description="Probe models at initialisation and after training; write PNG figures and a JSON file.")
+    parser.add_argument("kind", choices=[*KINDS, "all"], help="what to measure")
+    parser.add_argument("--models", default=",".join(defaults.models), help="comma-separated model names")
+    parser.add_argument("--task", default=defaults.task, help=f"one of {', '.join(TASKS)}")
+    parser.add_argument("--length", type=int, default=defaults.length, help="the task's difficulty knob")
+    parser.add_argument("--seeds", type=int, default=defaults.seeds)
+    parser.add_argument("--train-seconds", type=float, default=None,
+                        help="train each model this long and probe again (default: 0, or 60 for memory, "
+                             "stability and all)")
+    parser.add_argument("--budget", type=int, default=None, help="parameters per model (default: task's hidden size)")
+    parser.add_argument("--probe-batch", type=int, default=defaults.probe_batch)
+    parser.add_argument("--explode-lr", type=float, default=defaults.explode_lr, help="SGD rate for `explode`")
+    parser.add_argument("--explode-steps", type=int, default=defaults.explode_steps)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("diag"), help="folder for the PNGs and diagnostics.json")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    models = tuple(name.strip() for name in args.models.split(",") if name.strip())
+    unknown = [name for name in models if name not in MODELS]
+    if unknown or not models:
+        raise ValueError(f"unknown model {', '.join(unknown) or '(none given)'}; choose from {', '.join(MODELS)}")
+    if args.task not in TASKS:
+        raise ValueError(f"unknown task {args.task!r}; choose one of {', '.join(TASKS)}")
+    if args.length is not None and args.length <= 0:
+        raise ValueError(f"--length must be positive, got {args.length}")
+    if args.threads <= 0:
+        raise ValueError("--threads must be positive")
+    kinds = set(KINDS) if args.kind == "all" else {args.kind}
+    seconds = args.train_seconds
+    if seconds is None:
+        seconds = 60.0 if kinds & {"memory", "stability"} else 0.0
+    length = args.length if TASKS[args.task].knob is not None else None
+    config = DiagnoseConfig(models=models, task=args.task, length=length, seeds=args.seeds,
+                            probe_batch=args.probe_batch, train_seconds=seconds, budget=args.budget,
+                            explode_steps=args.explode_steps, explode_lr=args.explode_lr, threads=args.threads)
+    if args.out.exists() and (args.out / "diagnostics.json").exists():
+        raise ValueError(f"{args.out} already holds diagnostics; choose another --out")
+    err = console(stderr=True)
+
+    def evaluated(name: str, seed: int, record: EvalRecord) -> None:
+        if record.solved:
+            err.print(f"  {name} seed {seed}: solved at step {record.step} ({record.seconds:.1f} s)", highlight=False)
+
+    report = run_diagnostics(config, kinds, args.out, lambda text: err.print(escape(text), highlight=False), evaluated)
+    out = console()
+    out.print(_table(report))
+    for path in report["figures"]:
+        out.print(f"figure: {escape(path)}", highlight=False)
+    out.print(f"numbers: {escape(str(args.out / 'diagnostics.json'))}", highlight=False)
+    return 0
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, dict):
+        mean, sd = value.get("mean"), value.get("sd")
+        if mean is None:
+            return "-"
+        return f"{mean:.3g}" + (f" ± {sd:.2g}" if sd is not None else "")
+    if isinstance(value, list):
+        return ", ".join("-" if v is None else str(v) for v in value)
+    return str(value)
+
+
+def _table(report: dict) -> Table:
+    table = Table(title=f"Diagnostics: {report['setting']}")
+    columns = [("model", None), ("‖∂L/∂h‖ per step, init", ("gradients_init", "h_factor_per_step")),
+               ("1e-6 lag, init", ("gradients_init", "h_vanish_lag")),
+               ("‖∂L/∂c‖ per step, init", ("gradients_init", "c_factor_per_step")),
+               ("‖∂L/∂h‖ per step, trained", ("gradients_trained", "h_factor_per_step")),
+               ("σ_max(J) init", ("jacobian_init", "largest_singular_value_median")),
+               ("σ_max(J) trained", ("jacobian_trained", "largest_singular_value_median")),
+               ("memory length", ("effective_memory_length", None))]
+    rows = report.get("models", {})
+    shown = [(title, key) for title, key in columns
+             if key is None or any(key[0] in row for row in rows.values())]
+    for title, _ in shown:
+        table.add_column(title, justify="left" if title == "model" else "right")
+    for name, row in rows.items():
+        cells = [name]
+        for _, key in shown[1:]:
+            assert key is not None
+            section = row.get(key[0])
+            value = section if key[1] is None else (section or {}).get(key[1])
+            cells.append("-" if value is None else _fmt(value))
+        table.add_row(*cells)
+    return table

@@ -1,0 +1,331 @@
+"""Diagnostics across models and seeds: build each model, probe it at initialisation, train it, probe it
+again, and write the figures and numbers. What `rnnlab diagnose` runs, callable from a notebook too.
+
+Every model gets the task's suggested settings (`make_experiment`) and the same probe batch per seed,
+drawn from its own generator stream so it is neither a training batch nor the test set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnlab.data.tasks.base import Batch, seeded
+from rnnlab.data.tasks.registry import make_task, task_entry
+from rnnlab.diagnostics.explode import GradientNormRecorder, GradientNormSeries, explosion_summary
+from rnnlab.diagnostics.gates import KEEP_GATE, GateStatistics, GateTrajectory, gate_statistics
+from rnnlab.diagnostics.gradients import GradientFlow, gradient_flow
+from rnnlab.diagnostics.jacobian import JacobianSpectrum, jacobian_spectrum
+from rnnlab.diagnostics.memory import MemoryCurve, Sensitivity, input_sensitivity, memory_curve
+from rnnlab.diagnostics.plots_gradients import (
+    plot_gradient_flow,
+    plot_input_sensitivity,
+    plot_jacobian_spectra,
+    plot_memory_curves,
+)
+from rnnlab.diagnostics.plots_training import (
+    plot_gate_activity,
+    plot_gate_trajectory,
+    plot_gradient_norms,
+    plot_keep_gate_histogram,
+    plot_stability,
+)
+from rnnlab.diagnostics.stability import StabilityRun, stability_by_model
+from rnnlab.models.sequence import SequenceModel
+from rnnlab.train.experiment import Experiment, make_experiment
+from rnnlab.train.loop import EvalRecord, train
+from rnnlab.train.run import summarise
+
+PROBE_STREAM = 2  # training draws stream 0 and the test sets stream 1
+KINDS = ("gradients", "jacobian", "gates", "memory", "explode", "stability")
+TRAINED_KINDS = ("memory", "stability")  # meaningless without training
+
+
+@dataclass(frozen=True)
+class DiagnoseConfig:
+    models: tuple[str, ...] = ("rnn", "lstm", "gru")
+    task: str = "adding"
+    length: int | None = 100
+    seeds: int = 3
+    probe_batch: int = 64  # sequences the gradient, Jacobian, gate and sensitivity probes average over
+    train_seconds: float = 0.0  # 0: probe at initialisation only; else train this long, probing at evaluations
+    budget: int | None = None  # parameters per model; None: the task's suggested hidden size
+    memory_lengths: tuple[int, ...] = ()  # () = length/4, /2, 1, 2 and 4 times the trained length
+    explode_steps: int = 400
+    explode_lr: float = 1.0  # SGD on a tanh RNN: at this rate, unclipped runs diverge within tens of steps
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.models:
+            raise ValueError("give at least one model")
+        if self.seeds <= 0 or self.probe_batch <= 0 or self.explode_steps <= 0:
+            raise ValueError("seeds, probe batch and explode steps must be positive")
+        if self.train_seconds < 0:
+            raise ValueError(f"train seconds must not be negative, got {self.train_seconds}")
+
+
+@dataclass
+class ModelProbes:
+    """Everything measured on one model with one seed."""
+
+    model: str
+    seed: int
+    gradients: dict[str, GradientFlow] = field(default_factory=dict)  # "init", "trained"
+    decay_during_training: list[tuple[int, float | None]] = field(default_factory=list)  # (step, ln factor of h)
+    jacobian: dict[str, JacobianSpectrum] = field(default_factory=dict)
+    gates: dict[str, GateStatistics] = field(default_factory=dict)
+    gate_trajectory: GateTrajectory | None = None
+    sensitivity: dict[str, Sensitivity] = field(default_factory=dict)
+    memory: MemoryCurve | None = None
+    result: dict[str, Any] | None = None  # the training summary (status, best metric, time to solve)
+
+
+def _probe_batch(experiment: Experiment, seed: int, size: int) -> Batch:
+    task = experiment.entry.build(experiment.task_config)
+    return task.sample(size, seeded(seed, PROBE_STREAM))
+
+
+def _probe_now(probes: ModelProbes, when: str, model: SequenceModel, batch: Batch, kinds: set[str],
+               recurrent: bool) -> None:
+    if "gradients" in kinds and recurrent:
+        probes.gradients[when] = gradient_flow(model, batch, label=probes.model)
+    if "jacobian" in kinds and recurrent:
+        probes.jacobian[when] = jacobian_spectrum(model, batch, label=probes.model)
+    if "gates" in kinds and _gated(model):
+        probes.gates[when] = gate_statistics(model, batch.inputs, batch.lengths)
+    if "memory" in kinds:
+        probes.sensitivity[when] = input_sensitivity(model, batch, label=probes.model)
+
+
+def _gated(model: SequenceModel) -> bool:
+    return getattr(getattr(model.core, "config", None), "cell", None) in KEEP_GATE
+
+
+def _recurrent(model: SequenceModel) -> bool:
+    return hasattr(model.core, "cell_stack")
+
+
+def check_kinds(config: DiagnoseConfig, kinds: set[str]) -> None:
+    """Refuse what cannot be measured, before any training starts."""
+    unknown = kinds - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown diagnostic {', '.join(sorted(unknown))}; choose from {', '.join(KINDS)} or all")
+    needs_training = kinds & set(TRAINED_KINDS)
+    if needs_training and config.train_seconds <= 0:
+        raise ValueError(f"{', '.join(sorted(needs_training))} need trained models: give --train-seconds")
+    if kinds == {"gates"} and not any(name in ("lstm", "gru", "peephole-lstm", "cifg-lstm", "ln-lstm")
+                                      for name in config.models):
+        raise ValueError("gate statistics need an LSTM or GRU; none of the models has gates")
+    if kinds & {"gradients", "jacobian"} == kinds and all(name == "transformer" for name in config.models):
+        raise ValueError("the Transformer has no recurrent state h_t: use `rnnlab diagnose memory` "
+                         "(input sensitivity, ∂y_T/∂x_t) instead")
+
+
+def probe_model(config: DiagnoseConfig, name: str, seed: int, kinds: set[str],
+                on_eval: Callable[[str, int, EvalRecord], None] | None = None) -> ModelProbes:
+    """Probe one model at initialisation, train it (if asked), and probe it again."""
+    experiment = make_experiment(config.task, name, length=config.length, budget=config.budget,
+                                 train_options={"seed": seed, "max_seconds": config.train_seconds or None})
+    task, model = experiment.build()
+    batch = _probe_batch(experiment, seed, config.probe_batch)
+    probes = ModelProbes(name, seed)
+    recurrent = _recurrent(model)
+    _probe_now(probes, "init", model, batch, kinds, recurrent)
+    if config.train_seconds <= 0:
+        return probes
+    snapshots = []
+
+    def during(record: EvalRecord) -> None:
+        if "gradients" in kinds and recurrent:
+            flow = gradient_flow(model, batch, label=name)
+            probes.decay_during_training.append((record.step, flow.hidden.log_factor))
+        if "gates" in kinds and _gated(model):
+            snapshots.append(gate_statistics(model, batch.inputs, batch.lengths).snapshot(record.step))
+        if on_eval is not None:
+            on_eval(name, seed, record)
+
+    result = train(model, task, experiment.train, during)
+    probes.result = summarise(result, experiment.entry.metric, experiment.entry.lower_is_better)
+    if snapshots:
+        probes.gate_trajectory = GateTrajectory(name, tuple(snapshots))
+    _probe_now(probes, "trained", model, batch, kinds, recurrent)
+    if "memory" in kinds and config.length is not None:
+        lengths = config.memory_lengths or _memory_lengths(config.length)
+        probes.memory = memory_curve(model, lambda n: make_task(config.task, n), lengths, batch_size=500,
+                                     seed=seed, label=name)
+    return probes
+
+
+def _memory_lengths(trained: int) -> tuple[int, ...]:
+    return tuple(sorted({max(2, trained // 4), max(2, trained // 2), trained, 2 * trained, 4 * trained}))
+
+
+def explode_series(config: DiagnoseConfig, seed: int) -> list[GradientNormSeries]:
+    """A tanh RNN trained with plain SGD at a high learning rate, with and without clipping at 1."""
+    series = []
+    for clip in (1.0, 0.0):
+        experiment = make_experiment(
+            config.task, "rnn", length=config.length, init_options={"scheme": "orthogonal"},
+            train_options={"seed": seed, "optimizer": "sgd", "lr": config.explode_lr, "clip": clip,
+                           "steps": config.explode_steps, "eval_every": config.explode_steps,
+                           "stop_when_solved": False})
+        task, model = experiment.build()
+        recorder = GradientNormRecorder()
+        result = train(model, task, experiment.train, on_step=recorder)
+        label = f"clip {clip:g}, seed {seed}" if clip else f"no clip, seed {seed}"
+        series.append(recorder.series(label, clip=clip or None, diverged_at=result.diverged_at))
+    return series
+
+
+def setting_line(config: DiagnoseConfig, when: str | None = None) -> str:
+    """What a figure shows, in words: the task, the seeds, and at initialisation or after training."""
+    knob = "" if config.length is None else f" {config.length}"
+    line = f"task {config.task}{knob}, {config.seeds} seed(s)"
+    if when == "init":
+        return f"{line}, at initialisation"
+    if when == "trained" or (when is None and config.train_seconds > 0):
+        return f"{line}, after {config.train_seconds:g} s of training"
+    return line
+
+
+def run_diagnostics(config: DiagnoseConfig, kinds: set[str], out: Path,
+                    on_progress: Callable[[str], None] | None = None,
+                    on_eval: Callable[[str, int, EvalRecord], None] | None = None) -> dict[str, Any]:
+    """Run the asked diagnostics; write PNGs and diagnostics.json into `out`; return the numbers."""
+    check_kinds(config, kinds)
+    torch.set_num_threads(config.threads)
+    out.mkdir(parents=True, exist_ok=True)
+    say = on_progress or (lambda text: None)
+    report: dict[str, Any] = {"setting": setting_line(config), "config": dataclasses.asdict(config),
+                              "kinds": sorted(kinds), "figures": []}
+    probes: list[ModelProbes] = []
+    if kinds - {"explode"}:
+        for seed in range(config.seeds):
+            for name in config.models:
+                say(f"{name}, seed {seed}: probing" + (f" and training {config.train_seconds:g} s"
+                                                       if config.train_seconds > 0 else ""))
+                probes.append(probe_model(config, name, seed, kinds, on_eval))
+    figures = _write_probe_figures(config, kinds, probes, out)
+    report["models"] = _numbers(probes)
+    if "explode" in kinds:
+        series = []
+        for seed in range(config.seeds):
+            say(f"exploding gradients: tanh RNN, SGD lr {config.explode_lr:g}, seed {seed}")
+            series += explode_series(config, seed)
+        figures.append(plot_gradient_norms(series, out / "explode.png", setting=f"tanh RNN, orthogonal init, "
+                                           f"SGD lr {config.explode_lr:g}, {setting_line(config, 'none')}"))
+        report["explode"] = [explosion_summary(one).to_json() for one in series]
+    if "stability" in kinds:
+        entry = task_entry(config.task)
+        runs = [StabilityRun.from_summary(p.model, p.seed, p.result, entry.metric) for p in probes if p.result]
+        baseline = make_task(config.task, config.length).baseline.get(entry.metric)
+        figures.append(plot_stability(runs, out / "stability.png", entry.metric, entry.lower_is_better,
+                                      baseline=baseline, setting=setting_line(config)))
+        report["stability"] = [s.to_json() for s in stability_by_model(runs, entry.metric, entry.lower_is_better)]
+    report["figures"] = [str(path) for path in figures]
+    (out / "diagnostics.json").write_text(json.dumps(report, indent=2, default=_json_default) + "\n")
+    return report
+
+
+def _write_probe_figures(config: DiagnoseConfig, kinds: set[str], probes: list[ModelProbes],
+                         out: Path) -> list[Path]:
+    figures: list[Path] = []
+    for when in ("init", "trained"):
+        setting = setting_line(config, when)
+        flows = [p.gradients[when] for p in probes if when in p.gradients]
+        if flows:
+            figures.append(plot_gradient_flow(flows, out / f"gradients-{when}.png", setting=setting))
+        spectra = [p.jacobian[when] for p in probes if when in p.jacobian and p.seed == 0]
+        if spectra:
+            figures.append(plot_jacobian_spectra(spectra, out / f"jacobian-{when}.png", setting=setting))
+        sensitivities = [p.sensitivity[when] for p in probes if when in p.sensitivity and p.seed == 0]
+        if sensitivities:
+            figures.append(plot_input_sensitivity(sensitivities, out / f"sensitivity-{when}.png",
+                                                  setting=setting))
+        for p in probes:
+            if when in p.gates and p.seed == 0:
+                figures.append(plot_gate_activity(p.gates[when], out / f"gates-{p.model}-{when}.png",
+                                                  setting=f"{p.model}, {setting}"))
+                figures.append(plot_keep_gate_histogram(p.gates[when], out / f"keep-gate-{p.model}-{when}.png",
+                                                        setting=f"{p.model}, {setting}"))
+    setting = setting_line(config)
+    for p in probes:
+        if p.gate_trajectory is not None and p.gate_trajectory.snapshots and p.seed == 0:
+            figures.append(plot_gate_trajectory(p.gate_trajectory, out / f"gates-{p.model}-training.png",
+                                                setting=f"{p.model}, {setting}"))
+    curves = [p.memory for p in probes if p.memory is not None and p.seed == 0]
+    if curves:
+        figures.append(plot_memory_curves(curves, out / "memory.png", setting=setting))
+    return figures
+
+
+def _numbers(probes: list[ModelProbes]) -> dict[str, Any]:
+    """Per model: the headline numbers, each as mean and per-seed values."""
+    table: dict[str, Any] = {}
+    for name in dict.fromkeys(p.model for p in probes):
+        mine = [p for p in probes if p.model == name]
+        row: dict[str, Any] = {}
+        for when in ("init", "trained"):
+            flows = [p.gradients[when] for p in mine if when in p.gradients]
+            if flows:
+                row[f"gradients_{when}"] = {
+                    "h_factor_per_step": _spread([f.hidden.factor for f in flows]),
+                    "h_vanish_lag": [f.hidden.vanish_lag for f in flows],
+                    "c_factor_per_step": _spread([f.cell_state.factor if f.cell_state else None for f in flows]),
+                    "c_vanish_lag": [f.cell_state.vanish_lag if f.cell_state else None for f in flows],
+                    "x_factor_per_step": _spread([f.inputs.factor for f in flows]),
+                }
+            spectra = [p.jacobian[when] for p in mine if when in p.jacobian]
+            if spectra:
+                row[f"jacobian_{when}"] = {
+                    "largest_singular_value_median": _spread([statistics.median(s.largest) for s in spectra]),
+                    "growth_factor_per_step": _spread([s.growth_factor for s in spectra]),
+                }
+            sens = [p.sensitivity[when] for p in mine if when in p.sensitivity]
+            if sens:
+                row[f"sensitivity_horizon_{when}"] = [s.horizon for s in sens]
+            gates = [p.gates[when] for p in mine if when in p.gates]
+            if gates:
+                row[f"gates_{when}"] = [_gate_headline(g) for g in gates]
+        memories = [p.memory for p in mine if p.memory is not None]
+        if memories:
+            row["effective_memory_length"] = [m.effective_length for m in memories]
+        results = [p.result for p in mine if p.result is not None]
+        if results:
+            row["training"] = results
+        decay = [p.decay_during_training for p in mine if p.decay_during_training]
+        if decay:
+            row["h_log_factor_during_training"] = decay
+        table[name] = row
+    return table
+
+
+def _gate_headline(stats: GateStatistics) -> dict[str, float]:
+    cell = stats.cells[-1] if stats.cells else None
+    if cell is None:
+        return {}
+    keep = cell.gate(stats.keep_gate)
+    saturated = [g.saturated for g in cell.gates]
+    return {f"mean_{stats.keep_gate}": keep.mean, f"saturated_{stats.keep_gate}": keep.saturated,
+            "saturated_all_gates": sum(saturated) / len(saturated)}
+
+
+def _spread(values: list[float | None]) -> dict[str, Any]:
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    mean = statistics.mean(finite) if finite else None
+    sd = statistics.stdev(finite) if len(finite) > 1 else None
+    return {"mean": mean, "sd": sd, "per_seed": values}
+
+
+def _json_default(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
