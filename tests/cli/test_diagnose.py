@@ -43,3 +43,25 @@ def test_an_existing_result_is_not_overwritten(tmp_path: Path, capsys: pytest.Ca
     assert main(argv) == 2
     assert "already holds diagnostics" in capsys.readouterr().err
     assert (out / "diagnostics.json").read_bytes() == before
+
+
+def test_a_trained_run_can_be_diagnosed(tmp_path: Path) -> None:
+    """Reference: `rnnlab train` writes a checkpoint; `diagnose --run` probes exactly that model."""
+    run = tmp_path / "run"
+    assert main(["train", "--task", "adding", "--length", "8", "--steps", "20", "--eval-every", "10",
+                 "--hidden", "8", "--out", str(run)]) == 0
+    out = tmp_path / "diag"
+    assert main(["diagnose", "gradients", "--run", str(run), "--probe-batch", "4", "--out", str(out)]) == 0
+    assert (out / "gradients-trained.png").exists()
+
+
+@pytest.mark.parametrize("make", ["missing", "empty"])
+def test_a_run_folder_without_a_run_or_checkpoint_is_refused(make: str, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Reference: the issue's bad inputs: a run folder that does not exist, or that holds no run."""
+    run = tmp_path / "run"
+    if make == "empty":
+        run.mkdir()
+    assert main(["diagnose", "gradients", "--run", str(run), "--out", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:")

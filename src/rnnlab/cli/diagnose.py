@@ -32,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--probe-batch", type=int, default=defaults.probe_batch)
     parser.add_argument("--explode-lr", type=float, default=defaults.explode_lr, help="SGD rate for `explode`")
     parser.add_argument("--explode-steps", type=int, default=defaults.explode_steps)
+    parser.add_argument("--run", dest="run_dir", type=Path, default=None,
+                        help="probe this run folder's newest checkpoint (from `rnnlab train`) instead")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("diag"), help="folder for the PNGs and diagnostics.json")
     parser.set_defaults(run=run)
@@ -64,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
         if record.solved:
             err.print(f"  {name} seed {seed}: solved at step {record.step} ({record.seconds:.1f} s)", highlight=False)
 
-    report = run_diagnostics(config, kinds, args.out, lambda text: err.print(escape(text), highlight=False), evaluated)
+    kinds = kinds - {"explode", "stability"} if args.run_dir is not None and args.kind == "all" else kinds
+    report = run_diagnostics(config, kinds, args.out, lambda text: err.print(escape(text), highlight=False), evaluated,
+                             run=args.run_dir)
     out = console()
     out.print(_table(report))
     for path in report["figures"]:

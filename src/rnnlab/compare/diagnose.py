@@ -40,9 +40,10 @@ from rnnlab.diagnostics.plots_training import (
 )
 from rnnlab.diagnostics.stability import StabilityRun, stability_by_model
 from rnnlab.models.sequence import SequenceModel
+from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights
 from rnnlab.train.experiment import Experiment, make_experiment
 from rnnlab.train.loop import EvalRecord, train
-from rnnlab.train.run import summarise
+from rnnlab.train.run import RunFolder, summarise
 
 PROBE_STREAM = 2  # training draws stream 0 and the test sets stream 1
 KINDS = ("gradients", "jacobian", "gates", "memory", "explode", "stability")
@@ -164,6 +165,31 @@ def probe_model(config: DiagnoseConfig, name: str, seed: int, kinds: set[str],
     return probes
 
 
+def probe_run(folder: RunFolder, config: DiagnoseConfig, kinds: set[str]) -> ModelProbes:
+    """Probe the newest checkpoint of a run written by `rnnlab train` (its task, model and seed)."""
+    if kinds & {"explode", "stability"}:
+        raise ValueError("explode and stability train models of their own; leave out --run for them")
+    if not folder.path.is_dir():
+        raise ValueError(f"{folder.path} is not a folder")
+    experiment = Experiment.from_spec(folder.spec())
+    saved = latest_checkpoint(folder.checkpoints) if folder.checkpoints.exists() else None
+    if saved is None:
+        raise CheckpointError(f"{folder.path} has no checkpoint to diagnose")
+    _, model = experiment.build()
+    load_weights(saved, model)
+    seed = experiment.train.seed
+    probes = ModelProbes(experiment.model.name, seed)
+    _probe_now(probes, "trained", model, _probe_batch(experiment, seed, config.probe_batch), kinds,
+               _recurrent(model))
+    knob = experiment.entry.knob
+    if "memory" in kinds and knob is not None:
+        length = getattr(experiment.task_config, knob)
+        probes.memory = memory_curve(model, lambda n: make_task(experiment.task, n), _memory_lengths(length),
+                                     batch_size=500, seed=seed, label=probes.model)
+    probes.result = folder.result()
+    return probes
+
+
 def _memory_lengths(trained: int) -> tuple[int, ...]:
     return tuple(sorted({max(2, trained // 4), max(2, trained // 2), trained, 2 * trained, 4 * trained}))
 
@@ -198,8 +224,25 @@ def setting_line(config: DiagnoseConfig, when: str | None = None) -> str:
 
 def run_diagnostics(config: DiagnoseConfig, kinds: set[str], out: Path,
                     on_progress: Callable[[str], None] | None = None,
-                    on_eval: Callable[[str, int, EvalRecord], None] | None = None) -> dict[str, Any]:
-    """Run the asked diagnostics; write PNGs and diagnostics.json into `out`; return the numbers."""
+                    on_eval: Callable[[str, int, EvalRecord], None] | None = None,
+                    run: Path | None = None) -> dict[str, Any]:
+    """Run the asked diagnostics; write PNGs and diagnostics.json into `out`; return the numbers.
+
+    With `run`, probe that run's newest checkpoint instead of building and training models.
+    """
+    if run is not None:
+        run_probes = [probe_run(RunFolder(run), config, kinds)]
+        spec = RunFolder(run).spec()
+        knob = task_entry(spec.task).knob
+        config = dataclasses.replace(config, models=(run_probes[0].model,), task=spec.task, seeds=1,
+                                     length=None if knob is None else spec.task_config.get(knob))
+        out.mkdir(parents=True, exist_ok=True)
+        run_figures = _write_probe_figures(config, kinds, run_probes, out)
+        run_report: dict[str, Any] = {"setting": f"run {run}", "config": dataclasses.asdict(config),
+                                      "kinds": sorted(kinds), "models": _numbers(run_probes),
+                                      "figures": [str(path) for path in run_figures]}
+        (out / "diagnostics.json").write_text(json.dumps(run_report, indent=2, default=_json_default) + "\n")
+        return run_report
     check_kinds(config, kinds)
     torch.set_num_threads(config.threads)
     out.mkdir(parents=True, exist_ok=True)
