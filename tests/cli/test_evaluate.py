@@ -62,7 +62,7 @@ def test_a_folder_that_is_not_a_run(tmp_path, capsys):
 
 def test_a_run_without_checkpoints(run, capsys):
     shutil.rmtree(run / "checkpoints")
-    expect_usage_error(capsys, run, "has no checkpoint to evaluate")
+    expect_usage_error(capsys, run, "has no checkpoint yet")
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])

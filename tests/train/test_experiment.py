@@ -64,7 +64,7 @@ def test_run_experiment_writes_the_run_and_evaluate_run_scores_it_again(tmp_path
 def test_evaluate_run_without_a_checkpoint(tmp_path):
     folder = RunFolder(tmp_path)
     folder.prepare(TINY.spec(), resume=False, overwrite=False)
-    with pytest.raises(CheckpointError, match="has no checkpoint to evaluate"):
+    with pytest.raises(CheckpointError, match="has no checkpoint yet"):
         evaluate_run(folder)
 
 

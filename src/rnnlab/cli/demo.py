@@ -8,9 +8,9 @@ import torch
 from rich.table import Table
 
 from rnnlab.cli.console import console
+from rnnlab.cli.model_args import parse_models
 from rnnlab.compare.quick import QuickConfig, run_quick
 from rnnlab.data.tasks.adding import BASELINE_MSE
-from rnnlab.models.registry import MODELS
 from rnnlab.train.loop import EvalRecord
 
 
@@ -27,10 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    models = tuple(name.strip() for name in args.models.split(",") if name.strip())
-    unknown = [name for name in models if name not in MODELS]
-    if unknown or not models:
-        raise ValueError(f"unknown model {', '.join(unknown) or '(none given)'}; choose from {', '.join(MODELS)}")
+    models = parse_models(args.models)
     if args.seconds <= 0 or args.threads <= 0:
         raise ValueError("--seconds and --threads must be positive")
     torch.set_num_threads(args.threads)

@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from rnnlab.cli.console import console
+from rnnlab.cli.model_args import parse_models
 from rnnlab.compare.diagnose import KINDS, DiagnoseConfig, run_diagnostics
 from rnnlab.data.tasks.registry import TASKS
-from rnnlab.models.registry import MODELS
 from rnnlab.train.loop import EvalRecord
 
 
@@ -40,10 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    models = tuple(name.strip() for name in args.models.split(",") if name.strip())
-    unknown = [name for name in models if name not in MODELS]
-    if unknown or not models:
-        raise ValueError(f"unknown model {', '.join(unknown) or '(none given)'}; choose from {', '.join(MODELS)}")
+    models = parse_models(args.models)
     if args.task not in TASKS:
         raise ValueError(f"unknown task {args.task!r}; choose one of {', '.join(TASKS)}")
     if args.length is not None and args.length <= 0:

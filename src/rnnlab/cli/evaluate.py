@@ -20,8 +20,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.run_dir.is_dir():
-        raise ValueError(f"{args.run_dir} is not a folder")
     folder = RunFolder(args.run_dir)
     experiment, metrics = evaluate_run(folder)
     summary = folder.result()

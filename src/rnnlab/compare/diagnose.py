@@ -40,8 +40,7 @@ from rnnlab.diagnostics.plots_training import (
 )
 from rnnlab.diagnostics.stability import StabilityRun, stability_by_model
 from rnnlab.models.sequence import SequenceModel
-from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights
-from rnnlab.train.experiment import Experiment, make_experiment
+from rnnlab.train.experiment import Experiment, load_run, make_experiment
 from rnnlab.train.loop import EvalRecord, train
 from rnnlab.train.run import RunFolder, summarise
 
@@ -169,14 +168,7 @@ def probe_run(folder: RunFolder, config: DiagnoseConfig, kinds: set[str]) -> Mod
     """Probe the newest checkpoint of a run written by `rnnlab train` (its task, model and seed)."""
     if kinds & {"explode", "stability"}:
         raise ValueError("explode and stability train models of their own; leave out --run for them")
-    if not folder.path.is_dir():
-        raise ValueError(f"{folder.path} is not a folder")
-    experiment = Experiment.from_spec(folder.spec())
-    saved = latest_checkpoint(folder.checkpoints) if folder.checkpoints.exists() else None
-    if saved is None:
-        raise CheckpointError(f"{folder.path} has no checkpoint to diagnose")
-    _, model = experiment.build()
-    load_weights(saved, model)
+    experiment, _, model = load_run(folder)
     seed = experiment.train.seed
     probes = ModelProbes(experiment.model.name, seed)
     _probe_now(probes, "trained", model, _probe_batch(experiment, seed, config.probe_batch), kinds,

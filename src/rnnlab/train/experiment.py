@@ -109,14 +109,22 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     return summary
 
 
-def evaluate_run(folder: RunFolder) -> tuple[Experiment, dict[str, float]]:
-    """Rebuild a finished or interrupted run from its folder and score its newest checkpoint."""
+def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
+    """Rebuild a finished or interrupted run from its folder, with its newest checkpoint's weights."""
+    if not folder.path.is_dir():
+        raise ValueError(f"{folder.path} is not a folder")
     experiment = Experiment.from_spec(folder.spec())
     saved = latest_checkpoint(folder.checkpoints) if folder.checkpoints.exists() else None
     if saved is None:
-        raise CheckpointError(f"{folder.path} has no checkpoint to evaluate")
+        raise CheckpointError(f"{folder.path} has no checkpoint yet")
     task, model = experiment.build()
     load_weights(saved, model)
+    return experiment, task, model
+
+
+def evaluate_run(folder: RunFolder) -> tuple[Experiment, dict[str, float]]:
+    """Score a run's newest checkpoint on its task's test set."""
+    experiment, task, model = load_run(folder)
     return experiment, evaluate(model, task, task.test_set(experiment.train.seed))
 
 
