@@ -11,15 +11,17 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from rnnlab.data.tasks.registry import task_entry
+
 
 def main(root: Path) -> None:
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for result_path in sorted(root.glob("*/result.json")):
         config = json.loads((result_path.parent / "config.json").read_text())
         result = json.loads(result_path.read_text())
-        knob = next((config["task_config"][k] for k in ("length", "delay") if k in config["task_config"]), "")
-        task = config["task"] if config["task"] != "mnist5k" else f"mnist5k-{config['task_config'].get('layout', '')}"
-        groups[(f"{task} {knob}".strip(), config["model"]["name"])].append(result)
+        knob_field = task_entry(config["task"]).knob
+        knob = config["task_config"][knob_field] if knob_field else config["task_config"].get("layout", "")
+        groups[(f"{config['task']} {knob}".strip(), config["model"]["name"])].append(result)
     print("| task | model | runs | solved | best metric (mean ± sd over seeds) | time to solve (s, solved runs) |")
     print("|---|---|---|---|---|---|")
     for (task, model), results in sorted(groups.items()):
