@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.rnnlab-installed
-# Debian packages the project uses; data sets that come from Debian add theirs here.
-APT_PACKAGES ?= dataset-fashion-mnist
+# Debian packages the project uses: Fashion-MNIST's data, and Chromium, in which the report test opens
+# report.html headless.
+APT_PACKAGES ?= dataset-fashion-mnist chromium
 
 .PHONY: run test test-all lint bench system-deps clean
 
