@@ -1,0 +1,325 @@
+"""A sweep: models × tasks × lengths × seeds × (optional) hyper-parameters, every model at the same budget.
+
+    name = "adding-lengths"
+    models = ["rnn", "lstm", "gru"]
+    tasks = ["adding"]
+    lengths = [50, 100, 200]     # shared by every task with a length knob; or a table: [lengths] adding = [50]
+    seeds = 3                    # seeds 0, 1, 2; or a list: [0, 7]
+    budget = 17000               # parameters per model: the hidden size is solved per model and task
+    max_steps = 2000             # per run; give max_steps, max_seconds or both
+    max_seconds = 60
+
+    [train]                      # TrainConfig fields for every run
+    eval_every = 50
+    [model]                      # ModelConfig fields for every run
+    num_layers = 1
+    [grid]                       # TrainConfig or ModelConfig field -> values: every combination runs
+    lr = [0.001, 0.01]
+    [task_options.adding]        # the task's own config fields
+    test_size = 500
+
+`expand` turns a sweep into RunPlans in a fixed order: every model of one setting before the next
+setting, so a sweep stopped half-way still compares like with like.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnlab.data.tasks.registry import TASKS, task_entry
+from rnnlab.models.registry import MODELS, ModelConfig, build_model, count_parameters
+from rnnlab.train.experiment import Experiment, make_experiment
+from rnnlab.train.loop import TrainConfig
+
+SET_BY_SWEEP = {"seed": "seeds", "steps": "max_steps", "max_seconds": "max_seconds", "name": "models"}
+NOT_SWEPT = {"init"}  # initialisation options: not part of sweeps yet
+TRAIN_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)} - set(SET_BY_SWEEP)
+MODEL_FIELDS = {f.name for f in dataclasses.fields(ModelConfig)} - set(SET_BY_SWEEP) - NOT_SWEPT
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """What to run and under which budgets; every field is checked here, errors name the key."""
+
+    name: str
+    models: tuple[str, ...]
+    tasks: tuple[str, ...]
+    lengths: tuple[int, ...] | Mapping[str, tuple[int, ...]] = ()  # empty, or a task left out: its default
+    seeds: int | tuple[int, ...] = 1  # a count (seeds 0..n-1) or the seeds themselves
+    budget: int | None = None  # parameters per model; None: model.hidden_size, else the task's suggestion
+    max_steps: int | None = None  # None: the task's suggestion, else TrainConfig's (an upper bound)
+    max_seconds: float | None = None  # training time per run, evaluation excluded
+    train: Mapping[str, Any] = field(default_factory=dict)  # TrainConfig fields for every run
+    model: Mapping[str, Any] = field(default_factory=dict)  # ModelConfig fields for every run
+    grid: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # field -> values, all combinations
+    task_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # task -> config fields
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError("name: give the sweep a name")
+        _check_names("models", self.models, MODELS, "model")
+        _check_names("tasks", self.tasks, TASKS, "task")
+        self._check_lengths()
+        if not isinstance(self.seeds, int | tuple):
+            raise ValueError(f"seeds: expected a count or a tuple of seeds, got {self.seeds!r}")
+        seeds = (self.seeds,) if isinstance(self.seeds, int) else self.seeds
+        if not seeds or any(not _is_int(s) or s < 0 for s in seeds) or self.seeds == 0:
+            raise ValueError(f"seeds: give a positive count or non-negative seeds, got {self.seeds!r}")
+        _no_repeats("seeds", seeds)
+        for key, kind in (("budget", int), ("max_steps", int), ("max_seconds", float)):
+            value = getattr(self, key)
+            if value is not None:
+                _check_type(key, value, kind)
+                if value <= 0:
+                    raise ValueError(f"{key}: must be positive, got {value!r}")
+        if self.max_steps is None and self.max_seconds is None:
+            raise ValueError("max_steps: give max_steps, max_seconds or both: every model gets the same budget")
+        self._check_settings()
+        for task, options in self.task_options.items():
+            if task not in self.tasks:
+                raise ValueError(f"task_options: {task!r} is not one of the sweep's tasks")
+            entry = task_entry(task)
+            hints = typing.get_type_hints(entry.config_type)
+            for key, value in options.items():
+                if key in hints:
+                    _check_type(f"task_options.{task}.{key}", value, hints[key])
+            try:
+                entry.config(**options)
+            except ValueError as error:
+                raise ValueError(f"task_options.{task}: {error}") from None
+
+    def _check_lengths(self) -> None:
+        if isinstance(self.lengths, Mapping):
+            for task, lengths in self.lengths.items():
+                if task not in self.tasks:
+                    raise ValueError(f"lengths: {task!r} is not one of the sweep's tasks")
+                if task_entry(task).knob is None:
+                    raise ValueError(f"lengths.{task}: task {task!r} has no length to set")
+                _check_lengths(f"lengths.{task}", lengths)
+        else:
+            _check_lengths("lengths", self.lengths)
+
+    def _check_settings(self) -> None:
+        tables = {"train": (self.train, TrainConfig, TRAIN_FIELDS), "model": (self.model, ModelConfig, MODEL_FIELDS)}
+        for table, (settings, config_type, allowed) in tables.items():
+            for key, value in settings.items():
+                _check_setting(f"{table}.{key}", key, value, config_type, allowed)
+        for key, values in self.grid.items():
+            if key in self.train or key in self.model:
+                raise ValueError(f"grid.{key}: also set in [{'train' if key in self.train else 'model'}]; "
+                                 "give it in one place")
+            if not isinstance(values, tuple) or not values:
+                raise ValueError(f"grid.{key}: expected a non-empty tuple of values, got {values!r}")
+            _no_repeats(f"grid.{key}", values)
+            config_type = TrainConfig if key in TRAIN_FIELDS else ModelConfig
+            for value in values:
+                _check_setting(f"grid.{key}", key, value, config_type, TRAIN_FIELDS | MODEL_FIELDS)
+        if self.budget is not None and ("hidden_size" in self.model or "hidden_size" in self.grid):
+            raise ValueError("budget: give a budget or a hidden_size, not both: the budget sets each hidden size")
+
+    @property
+    def seed_values(self) -> tuple[int, ...]:
+        return tuple(range(self.seeds)) if isinstance(self.seeds, int) else self.seeds
+
+    def lengths_for(self, task: str) -> tuple[int | None, ...]:
+        """The knob values `task` runs at; (None,) is the task's default, or a task with no knob."""
+        lengths = self.lengths.get(task, ()) if isinstance(self.lengths, Mapping) else self.lengths
+        return tuple(lengths) if lengths and task_entry(task).knob is not None else (None,)
+
+    def grid_points(self) -> list[dict[str, Any]]:
+        """Every combination of the grid's values, keys in sorted order; [{}] without a grid."""
+        keys = sorted(self.grid)
+        return [dict(zip(keys, values)) for values in itertools.product(*(self.grid[k] for k in keys))]
+
+    def to_json(self) -> dict[str, Any]:
+        """The config as TOML would hold it (parse_sweep reads it back): None fields left out."""
+        data = asdict(self) | {"lengths": dict(self.lengths) if isinstance(self.lengths, Mapping) else self.lengths}
+        return json.loads(json.dumps({key: value for key, value in data.items() if value is not None}))
+
+    def digest(self) -> str:
+        """A digest of everything that defines the sweep: a store holds the runs of one hash only."""
+        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One run of a sweep: its id (also its folder name), the experiment, and what the report groups by."""
+
+    run_id: str
+    experiment: Experiment
+    task: str
+    length: int | None  # the task's knob value (None for a task without one)
+    model: str
+    seed: int
+    hidden_size: int
+    parameters: int
+    grid: dict[str, Any]  # this run's grid values
+
+    def config_json(self) -> dict[str, Any]:
+        return {"spec": asdict(self.experiment.spec()), "grid": self.grid}
+
+
+def expand(config: SweepConfig) -> list[RunPlan]:
+    """Every run of the sweep, in order: task, length, seed, grid point, model."""
+    swept = {key for key, values in config.grid.items() if len(values) > 1}  # only these go in run ids
+    return [_plan_run(config, task, length, seed, point, model, swept)
+            for task in config.tasks for length in config.lengths_for(task) for seed in config.seed_values
+            for point in config.grid_points() for model in config.models]
+
+
+def _plan_run(config: SweepConfig, task: str, length: int | None, seed: int, point: dict[str, Any], model: str,
+             swept: set[str]) -> RunPlan:
+    train = {**config.train, **{k: v for k, v in point.items() if k in TRAIN_FIELDS}, "seed": seed}
+    if config.max_steps is not None:
+        train["steps"] = config.max_steps
+    if config.max_seconds is not None:
+        train["max_seconds"] = config.max_seconds
+    model_options = {**config.model, **{k: v for k, v in point.items() if k in MODEL_FIELDS}}
+    try:
+        experiment = make_experiment(task, model, length=length, task_options=dict(config.task_options.get(task, {})),
+                                     model_options=model_options, train_options=train, budget=config.budget)
+    except ValueError as error:  # e.g. a budget below the smallest model
+        raise ValueError(f"{'budget' if config.budget else 'model'}: {task}, {model}: {error}") from None
+    entry = experiment.entry
+    with torch.device("meta"):  # counts parameters without allocating them
+        parameters = count_parameters(build_model(experiment.model, entry.build(experiment.task_config).io))
+    knob = getattr(experiment.task_config, entry.knob) if entry.knob else None
+    hidden = experiment.model.hidden_size
+    digest = hashlib.sha256(json.dumps(asdict(experiment.spec()), sort_keys=True).encode()).hexdigest()[:8]
+    parts = [task, *([str(knob)] if knob is not None else []), model, f"H{hidden}",
+             *(f"{key}{point[key]}" for key in sorted(swept)), f"s{seed}", digest]
+    run_id = "-".join(re.sub(r"[^A-Za-z0-9._]+", "_", part) for part in parts)
+    return RunPlan(run_id, experiment, task, knob, model, seed, hidden, parameters, point)
+
+
+def load_sweep(path: Path) -> SweepConfig:
+    """Read a sweep from TOML; every error is one line naming the file and the key."""
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read it: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: bad TOML: {error}") from None
+    try:
+        return parse_sweep(data, default_name=path.stem)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
+def parse_sweep(data: Mapping[str, Any], default_name: str | None = None) -> SweepConfig:
+    """A SweepConfig from TOML-shaped data (lists, tables); errors start with the key."""
+    keys = [f.name for f in dataclasses.fields(SweepConfig)]
+    for key in data:
+        if key not in keys:
+            raise ValueError(f"{key}: unknown key; the keys are {', '.join(keys)}")
+    for key in ("models", "tasks"):
+        if key not in data:
+            raise ValueError(f"{key}: missing; name at least one")
+    name = data.get("name", default_name)
+    if not isinstance(name, str):
+        raise ValueError(f"name: expected text, got {name!r}")
+    lengths = data.get("lengths", [])
+    if isinstance(lengths, Mapping):
+        lengths = {task: _list(f"lengths.{task}", value, int) for task, value in lengths.items()}
+    else:
+        lengths = _list("lengths", lengths, int)
+    seeds = data.get("seeds", 1)
+    tables = {key: _table(key, data.get(key, {})) for key in ("train", "model", "grid", "task_options")}
+    return SweepConfig(
+        name=name, models=_list("models", data["models"], str), tasks=_list("tasks", data["tasks"], str),
+        lengths=lengths, seeds=seeds if _is_int(seeds) else _list("seeds", seeds, int),
+        budget=data.get("budget"), max_steps=data.get("max_steps"), max_seconds=data.get("max_seconds"),
+        train=tables["train"], model=tables["model"],
+        grid={key: _list(f"grid.{key}", values, object) for key, values in tables["grid"].items()},
+        task_options={task: _table(f"task_options.{task}", options)
+                      for task, options in tables["task_options"].items()},
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _list(key: str, value: Any, kind: type) -> tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"{key}: expected a list, got {value!r}")
+    for item in value:
+        _check_type(key, item, kind)
+    return tuple(value)
+
+
+def _table(key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{key}: expected a table, got {value!r}")
+    return dict(value)
+
+
+def _check_type(key: str, value: Any, hint: Any) -> None:
+    """Raise unless `value` fits the annotation `hint` (int, float, bool, str, Literal, or a union of them)."""
+    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    for option in options:
+        if (option is object or (option is type(None) and value is None)
+                or (typing.get_origin(option) is typing.Literal and value in typing.get_args(option))
+                or (option is bool and isinstance(value, bool)) or (option is int and _is_int(value))
+                or (option is float and isinstance(value, int | float) and not isinstance(value, bool))
+                or (option is str and isinstance(value, str))):
+            return
+    raise ValueError(f"{key}: expected {' or '.join(_describe(o) for o in options if o is not type(None))}, "
+                     f"got {value!r}")
+
+
+def _describe(hint: Any) -> str:
+    if typing.get_origin(hint) is typing.Literal:
+        return "one of " + ", ".join(repr(v) for v in typing.get_args(hint))
+    return {bool: "true or false", int: "an integer", float: "a number", str: "text"}.get(hint, str(hint))
+
+
+def _check_names(key: str, names: Any, known: Mapping[str, Any], what: str) -> None:
+    if not isinstance(names, tuple):
+        raise ValueError(f"{key}: expected a tuple of names, got {names!r}")
+    if not names:
+        raise ValueError(f"{key}: name at least one {what}")
+    for name in names:
+        if name not in known:
+            raise ValueError(f"{key}: unknown {what} {name!r}; choose one of {', '.join(known)}")
+    _no_repeats(key, names)
+
+
+def _check_lengths(key: str, lengths: Any) -> None:
+    if not isinstance(lengths, tuple) or any(not _is_int(n) or n <= 0 for n in lengths):
+        raise ValueError(f"{key}: expected positive integers, got {lengths!r}")
+    _no_repeats(key, lengths)
+
+
+def _check_setting(key: str, name: str, value: Any, config_type: type, allowed: set[str]) -> None:
+    """One TrainConfig or ModelConfig field: a field the sweep may set, of its type, and a valid value."""
+    if name in SET_BY_SWEEP:
+        raise ValueError(f"{key}: set by the sweep's {SET_BY_SWEEP[name]}, not here")
+    if name in NOT_SWEPT:
+        raise ValueError(f"{key}: initialisation options are not part of sweeps yet")
+    if name not in allowed:
+        raise ValueError(f"{key}: unknown field; choose one of {', '.join(sorted(allowed))}")
+    _check_type(key, value, typing.get_type_hints(config_type)[name])
+    try:
+        config_type(**({"name": "lstm"} if config_type is ModelConfig else {}), **{name: value})
+    except ValueError as error:
+        raise ValueError(f"{key}: {error}") from None
+
+
+def _no_repeats(key: str, values: tuple[Any, ...]) -> None:
+    repeated = next((v for i, v in enumerate(values) if v in values[:i]), None)
+    if repeated is not None:
+        raise ValueError(f"{key}: {repeated!r} is given twice")
