@@ -141,7 +141,7 @@ def probe_model(config: DiagnoseConfig, name: str, seed: int, kinds: set[str],
     _probe_now(probes, "init", model, batch, kinds, recurrent)
     if config.train_seconds <= 0:
         return probes
-    snapshots = []
+    snapshots = [probes.gates["init"].snapshot(0)] if "init" in probes.gates else []
 
     def during(record: EvalRecord) -> None:
         if "gradients" in kinds and recurrent:
