@@ -1,7 +1,8 @@
-"""Run a sweep on this machine: a pool of worker processes, the results store, and resumption.
+"""Run a sweep: on this machine in a pool of worker processes, or on a Dask cluster; resumable either way.
 
     rows = run_sweep(load_sweep(Path("sweep.toml")), Path("sweeps/adding"))
     rows = run_sweep(config, Path("sweeps/adding"), resume=True)  # after Ctrl-C, kill -9 or a crash
+    rows = run_sweep(config, Path("/shared/sweeps/adding"), scheduler="tcp://head:8786")  # a Dask cluster
 
     FOLDER/sweep.sqlite     the results store (store.py)
     FOLDER/sweep.lock       held while a process runs the sweep, so that two never run it at once
@@ -12,6 +13,19 @@ earlier attempt left there) and writes its summary, or its error in one line: a 
 marked failed and the sweep goes on. Finished runs are never run again; a resumed sweep runs the
 queued, running (their process died) and failed ones. Ctrl-C stops the sweep: nothing more is
 submitted, the runs it interrupts stay unfinished, and every finished row stays in the store.
+
+On a Dask cluster (`pip install 'rnnlab[dask]'`), start a scheduler on one machine and a worker on
+each machine that should train, one thread per worker process (as DEFAULT_THREADS, measured above):
+
+    dask scheduler                                  # listens on tcp://HOST:8786
+    dask worker tcp://HOST:8786 --nthreads 1        # on each machine; --nworkers N for N processes
+
+Workers train into FOLDER/runs/, so FOLDER must be on a file system every machine shares, at the same
+absolute path, and rnnlab must be installed on every worker. The store is written only by the process
+that runs the sweep: SQLite's WAL mode needs its writers on one machine. A run is marked running when it
+is handed to the cluster, and the sweep keeps only as many runs in flight as the cluster has threads.
+Ctrl-C cancels them; Dask cannot stop a run a worker has already started, so after Ctrl-C or kill -9
+let the workers finish it (or restart them) before resuming, or two workers would train into one folder.
 """
 
 from __future__ import annotations
@@ -28,7 +42,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -37,6 +51,10 @@ from rnnlab.compare.sweep import RunPlan, SweepConfig, expand
 from rnnlab.train.checkpoint import latest_checkpoint
 from rnnlab.train.experiment import run_experiment
 from rnnlab.train.run import RunFolder
+
+if TYPE_CHECKING:
+    from distributed import Client
+    from distributed import Future as DaskFuture
 
 STORE = "sweep.sqlite"
 LOCK = "sweep.lock"
@@ -48,20 +66,24 @@ RUNS = "runs"
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 1  # per worker
 WATCH_PARENT_SECONDS = 0.2  # how soon a worker notices that the sweep process died
+CONNECT_SECONDS = 5.0  # how long to try reaching a Dask scheduler, and to wait for its first worker
 
 ProgressCallback = Callable[[int, int, float, RunRow], None]  # (done, total, eta_seconds, last row)
 
 
 def run_sweep(config: SweepConfig, folder: Path, *, resume: bool = False, overwrite: bool = False,
-              workers: int | None = None, threads: int | None = None,
+              workers: int | None = None, threads: int | None = None, scheduler: str | None = None,
               on_progress: ProgressCallback | None = None) -> list[RunRow]:
     """Run every unfinished run of `config` into `folder`; returns all its rows in plan order.
 
     `resume` continues the sweep `folder` holds (the same config only); `overwrite` replaces it.
     `workers` processes run at once, each with `threads` torch threads; `workers=0` runs in this
-    process, one run after another (a debugger, a notebook). `on_progress(done, total, eta_seconds,
-    row)` is called as each run ends, failed ones included.
+    process, one run after another (a debugger, a notebook). `scheduler` ("tcp://HOST:8786") runs the
+    sweep on that Dask cluster instead, `threads` torch threads per run (see the module docstring).
+    `on_progress(done, total, eta_seconds, row)` is called as each run ends, failed ones included.
     """
+    if scheduler is not None and workers is not None:
+        raise ValueError("give workers or a scheduler, not both: a cluster's workers are its own")
     workers = DEFAULT_WORKERS if workers is None else workers
     threads = DEFAULT_THREADS if threads is None else threads
     if resume and overwrite:
@@ -69,17 +91,20 @@ def run_sweep(config: SweepConfig, folder: Path, *, resume: bool = False, overwr
     if workers < 0 or threads <= 0:
         raise ValueError(f"workers must not be negative and threads must be positive, got {workers}, {threads}")
     plans = expand(config)  # every config error before anything is written
-    folder.mkdir(parents=True, exist_ok=True)
-    with sweep_lock(folder), _open_store(config, folder, resume, overwrite) as store:
-        store.add_planned(plans)
-        unfinished = set(store.unfinished())
-        pending = [plan for plan in plans if plan.run_id in unfinished]
-        progress = _Progress(len(plans) - len(pending), len(plans), on_progress)
-        if workers == 0:
-            _run_here(pending, folder, store, threads, progress)
-        elif pending:
-            _run_in_pool(pending, folder, store, min(workers, len(pending)), threads, progress)
-        return store.rows()
+    with _cluster(scheduler) as client:  # an unreachable scheduler too
+        folder.mkdir(parents=True, exist_ok=True)
+        with sweep_lock(folder), _open_store(config, folder, resume, overwrite) as store:
+            store.add_planned(plans)
+            unfinished = set(store.unfinished())
+            pending = [plan for plan in plans if plan.run_id in unfinished]
+            progress = _Progress(len(plans) - len(pending), len(plans), on_progress)
+            if client is not None:
+                _run_on_cluster(pending, folder.resolve(), store, client, threads, progress)
+            elif workers == 0:
+                _run_here(pending, folder, store, threads, progress)
+            elif pending:
+                _run_in_pool(pending, folder, store, min(workers, len(pending)), threads, progress)
+            return store.rows()
 
 
 def run_planned(plan: RunPlan, folder: Path, sweep_name: str, config_hash: str) -> None:
@@ -87,15 +112,25 @@ def run_planned(plan: RunPlan, folder: Path, sweep_name: str, config_hash: str) 
     with ResultsStore(folder / STORE, sweep_name, config_hash) as store:
         if not store.claim(plan.run_id, os.getpid()):
             return  # finished meanwhile
-        run = RunFolder(folder / RUNS / plan.run_id)
         try:
-            resume = run.holds_a_run() and latest_checkpoint(run.checkpoints) is not None
-            summary = run_experiment(plan.experiment, run, resume=resume, overwrite=not resume)
+            summary = train_planned(plan, folder)
         except Exception as error:
             store.fail(plan.run_id, one_line(error))
             return
-        store.finish(plan.run_id, summary, artifacts=run.path,
-                     throughput=training_throughput(summary, plan.experiment.train.batch_size))
+        _record(store, plan, folder, summary)
+
+
+def train_planned(plan: RunPlan, folder: Path) -> dict[str, Any]:
+    """Train one run into FOLDER/runs/RUN_ID, from the checkpoint an earlier attempt left there if any;
+    returns its summary. Touches no store: what a Dask worker runs."""
+    run = RunFolder(folder / RUNS / plan.run_id)
+    resume = run.holds_a_run() and latest_checkpoint(run.checkpoints) is not None
+    return run_experiment(plan.experiment, run, resume=resume, overwrite=not resume)
+
+
+def _record(store: ResultsStore, plan: RunPlan, folder: Path, summary: dict[str, Any]) -> None:
+    store.finish(plan.run_id, summary, artifacts=folder / RUNS / plan.run_id,
+                 throughput=training_throughput(summary, plan.experiment.train.batch_size))
 
 
 def training_throughput(summary: dict[str, Any], batch_size: int) -> float | None:
@@ -216,3 +251,66 @@ def _start_worker(threads: int, sweep_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=exit_with_sweep, name="exit-with-sweep", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _cluster(scheduler: str | None) -> Iterator[Client | None]:
+    """A client of the Dask scheduler at `scheduler` with at least one worker; None for no scheduler."""
+    if scheduler is None:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValueError("running on a Dask scheduler needs dask.distributed: pip install 'rnnlab[dask]'") from None
+    try:
+        client = Client(scheduler, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, ValueError) as error:  # OSError: timed out or refused; ValueError: not an address
+        raise ValueError(f"cannot reach the Dask scheduler {scheduler}: {one_line(error)}") from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        except TimeoutError:
+            raise ValueError(f"the Dask scheduler {scheduler} has no workers; start one on each machine with "
+                             f"`dask worker {scheduler} --nthreads 1`") from None
+        yield client
+
+
+def _run_on_cluster(pending: list[RunPlan], folder: Path, store: ResultsStore, client: Client, threads: int,
+                    progress: _Progress) -> None:
+    """As many runs in flight as the cluster has threads (counted again as each run ends, so workers that
+    join are used), each recorded in the store by this process as it completes."""
+    from distributed import as_completed
+
+    todo = deque(pending)
+    in_flight: dict[DaskFuture, RunPlan] = {}
+    finished = as_completed(loop=client.loop)
+
+    def submit_while_idle() -> None:
+        capacity = max(1, sum(client.nthreads().values()))
+        while todo and len(in_flight) < capacity:
+            plan = todo.popleft()
+            store.claim(plan.run_id, os.getpid())  # handed to the cluster, which says nothing on when it starts
+            future = client.submit(_train_on_worker, plan, folder, threads, pure=False)
+            in_flight[future] = plan
+            finished.add(future)
+
+    try:
+        submit_while_idle()
+        for future in finished:
+            plan = in_flight.pop(future)
+            error = future.exception()
+            if error is None:
+                _record(store, plan, folder, future.result())
+            else:  # raised in the run, or its worker died (KilledWorker, after Dask's retries)
+                store.fail(plan.run_id, one_line(error))
+            progress.update(store.row(plan.run_id))
+            submit_while_idle()
+    except BaseException:
+        client.cancel(list(in_flight))
+        raise
+
+
+def _train_on_worker(plan: RunPlan, folder: Path, threads: int) -> dict[str, Any]:
+    torch.set_num_threads(threads)
+    return train_planned(plan, folder)

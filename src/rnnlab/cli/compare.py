@@ -1,0 +1,128 @@
+"""`rnnlab compare`: run a sweep (or a suite) at equal budgets, then write its report.
+
+    rnnlab compare sweep.toml --out sweeps/adding                  # a local pool of worker processes
+    rnnlab compare sweep.toml --out sweeps/adding --resume         # after Ctrl-C, kill -9 or a crash
+    rnnlab compare sweep.toml --out /shared/adding --scheduler tcp://head:8786   # a Dask cluster
+    rnnlab compare --suite rnn-vs-lstm --profile quick --out rnn-vs-lstm
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from rnnlab.cli.console import console
+from rnnlab.compare.collect import report_sweep
+from rnnlab.compare.runner import DEFAULT_WORKERS, STORE, ProgressCallback, run_sweep
+from rnnlab.compare.store import RunRow
+from rnnlab.compare.sweep import load_sweep
+
+DEFAULT_PROFILE = "quick"  # a suite's short profile
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare", help="run models side by side at equal budgets and write a report",
+        description="Run a sweep (SWEEP.toml) or a suite (--suite) into --out, then write report.html and "
+                    "report.md there. The sweep file's format: `python -m pydoc rnnlab.compare.sweep`.")
+    parser.add_argument("sweep", nargs="?", type=Path, default=None, metavar="SWEEP.toml", help="the sweep to run")
+    parser.add_argument("--suite", default=None, help="run a built-in suite instead, e.g. rnn-vs-lstm")
+    parser.add_argument("--profile", default=None,
+                        help=f"the suite's size, e.g. quick or full (default {DEFAULT_PROFILE})")
+    parser.add_argument("--out", type=Path, default=None, help="the folder for the results store, runs and report")
+    parser.add_argument("--resume", action="store_true", help="continue the sweep in --out: only unfinished runs")
+    parser.add_argument("--overwrite", action="store_true", help="replace the sweep in --out")
+    parser.add_argument("--workers", type=int, default=None,
+                        help=f"worker processes, one torch thread each (default {DEFAULT_WORKERS}; 0: this process)")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                        help="run on this Dask cluster; --out must be on a file system its workers share")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if (args.sweep is None) == (args.suite is None):
+        raise ValueError("give a sweep file (SWEEP.toml) or --suite NAME, one of the two")
+    if args.out is None:
+        raise ValueError("--out: name the folder for the sweep's results and report")
+    if args.resume and args.overwrite:
+        raise ValueError("--resume and --overwrite exclude each other")
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("--workers and --scheduler exclude each other: a cluster runs on its own workers")
+    err = console(stderr=True)
+    try:
+        html, markdown = _suite(args, err) if args.suite is not None else _sweep(args, err)
+    except KeyboardInterrupt:
+        what = str(args.sweep) if args.sweep else f"--suite {args.suite} --profile {args.profile or DEFAULT_PROFILE}"
+        where = f" --scheduler {args.scheduler}" if args.scheduler else ""
+        again = f"rnnlab compare {what} --out {args.out}{where} --resume"
+        err.print(f"stopped: finished runs are kept in {escape(str(args.out))}; continue with "
+                  f"[bold]{escape(again)}[/]", highlight=False)
+        raise
+    out = console()
+    out.print(f"report: {escape(str(html))}", highlight=False)
+    out.print(f"report: {escape(str(markdown))}", highlight=False)
+    return 0
+
+
+def _sweep(args: argparse.Namespace, err: Console) -> tuple[Path, Path]:
+    if args.profile is not None:
+        raise ValueError("--profile sizes a --suite; a sweep file sets its own budgets")
+    config = load_sweep(args.sweep)
+    if (args.out / STORE).exists() and not (args.resume or args.overwrite):
+        raise ValueError(f"{args.out} already holds a sweep; pass --resume to continue it or --overwrite to replace it")
+    rows = run_sweep(config, args.out, resume=args.resume, overwrite=args.overwrite, workers=args.workers,
+                     scheduler=args.scheduler, on_progress=progress(err))
+    counts = ", ".join(f"{n} {status}" for status, n in Counter(row.status for row in rows).items())
+    err.print(f"sweep {escape(config.name)}, {len(rows)} runs: {escape(counts)}", highlight=False)
+    return report_sweep(args.out)
+
+
+def _suite(args: argparse.Namespace, err: Console) -> tuple[Path, Path]:
+    if args.workers is not None:
+        raise ValueError("--workers applies to a sweep file; a suite sets its own")
+    try:
+        from rnnlab.compare.suite import SUITES, run_suite
+    except ImportError:
+        raise ValueError("--suite: this rnnlab has no suites") from None
+    if args.suite not in SUITES:
+        raise ValueError(f"--suite: unknown suite {args.suite!r}; choose one of {', '.join(SUITES)}")
+    profiles = SUITES[args.suite]
+    profile = args.profile or DEFAULT_PROFILE
+    if profile not in profiles:
+        raise ValueError(f"--profile: unknown profile {profile!r}; choose one of {', '.join(profiles)}")
+    return run_suite(args.suite, profile, args.out, resume=args.resume, overwrite=args.overwrite,
+                     scheduler=args.scheduler, on_progress=lambda line: err.print(escape(line), highlight=False))
+
+
+def progress(err: Console) -> ProgressCallback:
+    """A line per finished run: runs done out of the total, the outcome, the time left."""
+    def finished(done: int, total: int, eta_seconds: float, row: RunRow) -> None:
+        err.print(f"{done:>{len(str(total))}}/{total}  {escape(row.run_id)}: {escape(outcome(row))}  "
+                  f"[dim]ETA {duration(eta_seconds)}[/]", highlight=False)
+    return finished
+
+
+def outcome(row: RunRow) -> str:
+    if row.status == "failed":
+        return f"failed: {row.error}"
+    metrics = row.metrics or {}
+    metric = metrics.get("metric")
+    final = (metrics.get("final") or {}).get(metric)
+    said = row.status + (f", {metric} {final:.4g}" if isinstance(final, int | float) else "")
+    if row.steps is not None and row.seconds is not None:
+        said += f" after {row.steps:,} steps, {row.seconds:.1f} s"
+    return said
+
+
+def duration(seconds: float) -> str:
+    """"42 s", "3 min 05 s", "2 h 07 min"."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
