@@ -18,6 +18,7 @@ from typing import Literal
 from rnnlab.compare.recommend import BreakPoint, Rule, recommend
 from rnnlab.compare.results import ModelSummary, RunResult, length_name, model_name, summarise_all, tasks_of
 from rnnlab.diagnostics.explode import GradientNormSeries, explosion_summary
+from rnnlab.diagnostics.gates import GateStatistics
 from rnnlab.diagnostics.gradients import GradientFlow
 from rnnlab.diagnostics.memory import Sensitivity
 
@@ -58,6 +59,7 @@ class Measured:
     flows: dict[str, list[GradientFlow]] = field(default_factory=dict)  # "init", "trained": per model and seed
     sensitivities: list[Sensitivity] = field(default_factory=list)  # one per model (seed 0)
     sensitivity_when: str = "at initialisation"
+    gates: list[GateStatistics] = field(default_factory=list)  # trained LSTM/GRU checkpoints (seed 0)
     explode: list[GradientNormSeries] = field(default_factory=list)
     explode_setting: str = ""
     costs: list[Cost] = field(default_factory=list)
@@ -196,7 +198,8 @@ def vanishing_gradients(measured: Measured) -> ClaimSection:
     finding = (_sentence("; ".join(said_factors)) if said_factors
                else "The suite probed no RNN and gated model side by side.")
     return ClaimSection(1, "Vanishing gradients in RNNs", claim, verdict, finding, VANISHING_RULE, tuple(evidence),
-                        figures=_figures(measured, "gradient-flow-init", "gradient-flow-trained", "input-sensitivity"))
+                        figures=_figures(measured, "gradient-flow-init", "gradient-flow-trained", "input-sensitivity",
+                                         *(f"gates-{stats.cell}" for stats in measured.gates)))
 
 
 LONG_RANGE_RULE = (

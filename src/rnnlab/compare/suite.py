@@ -36,10 +36,11 @@ from rnnlab.compare.store import RunRow
 from rnnlab.compare.sweep import RunPlan, SweepConfig, expand
 from rnnlab.data.tasks.base import Batch, seeded
 from rnnlab.data.tasks.registry import task_entry
+from rnnlab.diagnostics.gates import gate_statistics
 from rnnlab.diagnostics.gradients import gradient_flow
 from rnnlab.diagnostics.memory import input_sensitivity
 from rnnlab.diagnostics.plots_gradients import plot_gradient_flow, plot_input_sensitivity
-from rnnlab.diagnostics.plots_training import plot_gradient_norms
+from rnnlab.diagnostics.plots_training import plot_gate_activity, plot_gradient_norms
 from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.registry import ModelConfig, build_model, count_parameters
 from rnnlab.models.sequence import SequenceModel
@@ -308,6 +309,8 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
             init.append(gradient_flow(model, batch, label=plan_run.model))
             if after is not None:
                 trained.append(gradient_flow(after, batch, label=plan_run.model))
+        if after is not None and plan_run.seed == 0 and plan_run.model in ("lstm", "gru"):
+            measured.gates.append(gate_statistics(after, batch.inputs, batch.lengths))
         first_of.setdefault(plan_run.model, (model, after, batch))
     every_trained = all(after is not None for _, after, _ in first_of.values())
     measured.sensitivity_when = "after training" if every_trained else "at initialisation"
@@ -381,6 +384,11 @@ def _draw(measured: Measured, folder: Path) -> None:
                                       setting=f"{measured.probe}, {measured.sensitivity_when}")
         drawn.append(("input-sensitivity", "How far back the last output depends on the inputs, every model "
                       f"({measured.sensitivity_when}).", path))
+    for stats in measured.gates:
+        path = plot_gate_activity(stats, folder / f"claim-gates-{stats.cell}.png",
+                                  setting=f"trained {stats.cell.upper()}, {measured.probe}")
+        drawn.append((f"gates-{stats.cell}", f"Gate activity and saturation of the trained {stats.cell.upper()}: "
+                      "mean activation per step and the fraction within 0.05 of a bound.", path))
     if measured.explode:
         path = plot_gradient_norms(measured.explode, folder / "claim-clipping.png", setting=measured.explode_setting)
         drawn.append(("clipping", "The gradient norm at every step, with and without clipping.", path))
