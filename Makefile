@@ -1,5 +1,5 @@
 # Two commands set up a fresh machine and do the work:
-#   make run    installs what is needed, then runs the main job (rnnlab demo)
+#   make run    installs what is needed, then runs the main job: the RNN-vs-LSTM suite, quick profile
 #   make test   installs what is needed, then runs lint, type checks and the fast test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.rnnlab-installed
 # report.html headless.
 APT_PACKAGES ?= dataset-fashion-mnist chromium
 
-.PHONY: run test test-all lint bench system-deps clean
+.PHONY: run demo test test-all lint bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ $(STAMP): pyproject.toml
 system-deps:
 	@bash scripts/install-system-deps.sh $(APT_PACKAGES)
 
+RUN_OUT ?= runs/rnn-vs-lstm-$(shell date +%Y%m%d-%H%M%S)
+
 run: system-deps $(STAMP)
+	$(BIN)/rnnlab compare --suite rnn-vs-lstm --profile quick --out $(RUN_OUT)
+
+demo: $(STAMP)
 	$(BIN)/rnnlab demo
 
 lint: $(STAMP)
