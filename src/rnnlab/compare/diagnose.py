@@ -333,6 +333,7 @@ def _numbers(probes: list[ModelProbes]) -> dict[str, Any]:
         memories = [p.memory for p in mine if p.memory is not None]
         if memories:
             row["effective_memory_length"] = [m.effective_length for m in memories]
+            row["memory_curves"] = [m.to_json() for m in memories]
         results = [p.result for p in mine if p.result is not None]
         if results:
             row["training"] = results
