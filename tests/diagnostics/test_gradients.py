@@ -22,20 +22,6 @@ F64 = torch.float64
 RECURRENT = [name for name, family in MODELS.items() if isinstance(family, RecurrentFamily)]
 
 
-def linear_rnn(w: float) -> SequenceModel:
-    """The 1-unit linear RNN h_t = w·h_{t−1} + x_t, y = h_T, on rnnlab's own Elman cell: with ReLU, w > 0
-    and positive inputs every pre-activation is positive, so the ReLU is the identity."""
-    io = IOSpec(1, 1, per_step=False)
-    core = RecurrentLayer(RecurrentConfig("rnn", 1, 1, nonlinearity="relu", backend="readable"))
-    model = SequenceModel(InputEncoder(io, None), core, io).double()
-    cell = core.cell_stack[0]
-    with torch.no_grad():
-        for linear, weight in ((cell.x_to_gates, 1.0), (cell.h_to_gates, w), (model.head, 1.0)):
-            linear.weight.fill_(weight)
-            linear.bias.zero_()
-    return model
-
-
 def positive_batch(steps: int = T) -> Batch:
     return Batch(torch.rand(B, steps, 1, dtype=F64) + 0.1, torch.zeros(B, 1, dtype=F64))
 
@@ -58,7 +44,7 @@ def features(steps: int = T, batch_size: int = B) -> Batch:
 
 
 @pytest.mark.parametrize("w", [0.5, 0.9, 1.1])
-def test_linear_rnn_decays_at_log_w(w):
+def test_linear_rnn_decays_at_log_w(w, linear_rnn):
     """Reference: for h_t = w·h_{t−1} + x_t and L = h_T, ∂L/∂h_t = w^(T−1−t) and ∂L/∂x_t = w^(T−1−t)
     exactly (Bengio et al. 1994): the fit gives log w per step, growth included (w = 1.1)."""
     flow = gradient_flow(linear_rnn(w), positive_batch())
@@ -71,7 +57,7 @@ def test_linear_rnn_decays_at_log_w(w):
     assert flow.hidden.vanish_lag is None  # 0.5^19 ≈ 2e-6 is still above 1e-6
 
 
-def test_linear_rnn_vanishes_where_w_to_the_lag_drops_below_1e_6():
+def test_linear_rnn_vanishes_where_w_to_the_lag_drops_below_1e_6(linear_rnn):
     """Reference: 0.5^k < 1e-6 first at k = 20 (0.5^19 = 1.9e-6, 0.5^20 = 9.5e-7)."""
     flow = gradient_flow(linear_rnn(0.5), positive_batch(steps=30))
     assert flow.hidden.vanish_lag == 20

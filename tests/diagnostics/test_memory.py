@@ -12,9 +12,8 @@ from rnnlab.data.tasks.base import Batch
 from rnnlab.data.tasks.registry import make_task
 from rnnlab.diagnostics.memory import effective_length, input_sensitivity, memory_curve
 from rnnlab.diagnostics.plots_gradients import plot_input_sensitivity, plot_memory_curves
-from rnnlab.models.recurrent import RecurrentConfig, RecurrentLayer
 from rnnlab.models.registry import MODELS, ModelConfig, build_model
-from rnnlab.models.sequence import InputEncoder, IOSpec, SequenceModel
+from rnnlab.models.sequence import IOSpec
 
 pytestmark = pytest.mark.filterwarnings("ignore:backend='auto' runs the readable path")
 
@@ -74,21 +73,7 @@ def test_a_real_model_keeps_its_training_mode():
     assert set(curve.points[0].metrics) >= {"accuracy", "cross_entropy"}
 
 
-def linear_rnn(w: float) -> SequenceModel:
-    """The 1-unit linear RNN h_t = w·h_{t−1} + x_t, y = h_T, on rnnlab's ReLU Elman cell (the ReLU is the
-    identity on the positive pre-activations that w > 0 and positive inputs give)."""
-    io = IOSpec(1, 1, per_step=False)
-    core = RecurrentLayer(RecurrentConfig("rnn", 1, 1, nonlinearity="relu", backend="readable"))
-    model = SequenceModel(InputEncoder(io, None), core, io).double()
-    cell = core.cell_stack[0]
-    with torch.no_grad():
-        for linear, weight in ((cell.x_to_gates, 1.0), (cell.h_to_gates, w), (model.head, 1.0)):
-            linear.weight.fill_(weight)
-            linear.bias.zero_()
-    return model
-
-
-def test_linear_rnn_sensitivity_is_w_to_the_lag():
+def test_linear_rnn_sensitivity_is_w_to_the_lag(linear_rnn):
     """Reference: y_T = Σ_t w^(T−1−t) x_t, so ∂y_T/∂x_t = w^lag and the horizon at 1e-3 is the largest k
     with 0.5^k ≥ 1e-3: k = 9 (0.5^9 = 1.95e-3, 0.5^10 = 9.8e-4)."""
     batch = Batch(torch.rand(B, T, 1, dtype=F64) + 0.1, torch.zeros(B, 1))
