@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from rnnlab.compare.costs import run_costs
 from rnnlab.compare.store import ResultsStore, RunRow
 from rnnlab.compare.sweep import RunPlan, SweepConfig, expand
 from rnnlab.train.checkpoint import latest_checkpoint
@@ -125,12 +126,14 @@ def train_planned(plan: RunPlan, folder: Path) -> dict[str, Any]:
     returns its summary. Touches no store: what a Dask worker runs."""
     run = RunFolder(folder / RUNS / plan.run_id)
     resume = run.holds_a_run() and latest_checkpoint(run.checkpoints) is not None
-    return run_experiment(plan.experiment, run, resume=resume, overwrite=not resume)
+    summary = run_experiment(plan.experiment, run, resume=resume, overwrite=not resume)
+    return summary | run_costs(run)
 
 
 def _record(store: ResultsStore, plan: RunPlan, folder: Path, summary: dict[str, Any]) -> None:
     store.finish(plan.run_id, summary, artifacts=folder / RUNS / plan.run_id,
-                 throughput=training_throughput(summary, plan.experiment.train.batch_size))
+                 throughput=training_throughput(summary, plan.experiment.train.batch_size),
+                 inference_latency_ms=summary.get("inference_latency_ms"), peak_memory_mb=summary.get("peak_memory_mb"))
 
 
 def training_throughput(summary: dict[str, Any], batch_size: int) -> float | None:
