@@ -1,20 +1,10 @@
 """The quick comparison: equal parameter budgets, equal time, one row per model."""
 
 import pytest
-import torch
 
 from rnnlab.compare.quick import QuickConfig, QuickRow, run_quick
 from rnnlab.data.tasks.adding import AddingConfig, AddingTask
 from rnnlab.models.registry import ModelConfig, build_model, count_parameters, hidden_size_for_budget
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models train several times faster on one thread than on two busy cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_run_quick_rows_within_budget():

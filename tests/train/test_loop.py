@@ -16,15 +16,6 @@ from rnnlab.train import loop
 from rnnlab.train.loop import TRAIN_STREAM, TrainConfig, evaluate, train
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models train several times faster on one thread than on two busy cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def adding(length: int = 10, test_size: int = 64, **options) -> AddingTask:
     return AddingTask(AddingConfig(length=length, test_size=test_size, **options))
 
