@@ -214,3 +214,38 @@ def test_evaluate_passes_lengths():
     with torch.no_grad():
         expected = task.metrics(model(batch.inputs, None, batch.lengths)[0], batch)
     assert evaluate(model, task, batch, batch_size=3) == pytest.approx(expected, rel=1e-5)
+
+
+def test_carry_state_detaches_and_zeroes_only_the_reset_rows():
+    """Reference: by hand, a (L, B, H) LSTM-style state with row 1 reset."""
+    from rnnlab.models.cells import LSTMState
+    from rnnlab.train.loop import carry_state
+
+    h = torch.ones(1, 3, 2, requires_grad=True) * 2
+    state = LSTMState(h, h + 1)
+    carried = carry_state(state, torch.tensor([False, True, False]))
+    assert not carried.h.requires_grad and not carried.c.requires_grad
+    torch.testing.assert_close(carried.h[0, :, 0], torch.tensor([2.0, 0.0, 2.0]))
+    torch.testing.assert_close(carried.c[0, :, 0], torch.tensor([3.0, 0.0, 3.0]))
+    assert carry_state(None, None) is None
+
+
+def test_a_task_with_its_own_evaluation_is_scored_by_it():
+    """The trainer calls `evaluate_model` (in eval mode, without gradients) instead of slicing a test set."""
+    from rnnlab.data.tasks.adding import AddingConfig, AddingTask
+    from rnnlab.train.loop import evaluate_task
+
+    class OwnEvaluation(AddingTask):
+        def evaluate_model(self, model, device):
+            assert not model.training and not torch.is_grad_enabled()
+            return {"mse": 0.5, "own": 1.0}
+
+        def test_set(self, seed):
+            raise AssertionError("a task with its own evaluation needs no test set")
+
+    task = OwnEvaluation(AddingConfig(length=10))
+    model = build_model(ModelConfig("rnn", hidden_size=4), task.io)
+    assert evaluate_task(model, task, None, torch.device("cpu")) == {"mse": 0.5, "own": 1.0}
+    assert model.training
+    result = train(model, task, TrainConfig(steps=2, eval_every=1, batch_size=4))
+    assert result.final.metrics["own"] == 1.0

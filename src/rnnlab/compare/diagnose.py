@@ -100,7 +100,7 @@ def _probe_now(probes: ModelProbes, when: str, model: SequenceModel, batch: Batc
     if "jacobian" in kinds and recurrent:
         probes.jacobian[when] = jacobian_spectrum(model, batch, label=probes.model)
     if "gates" in kinds and _gated(model):
-        probes.gates[when] = gate_statistics(model, batch.inputs, batch.lengths)
+        probes.gates[when] = gate_statistics(model, batch.sequence, batch.lengths)
     if "memory" in kinds:
         probes.sensitivity[when] = input_sensitivity(model, batch, label=probes.model)
 
@@ -148,7 +148,7 @@ def probe_model(config: DiagnoseConfig, name: str, seed: int, kinds: set[str],
             flow = gradient_flow(model, batch, label=name)
             probes.decay_during_training.append((record.step, flow.hidden.log_factor))
         if "gates" in kinds and _gated(model):
-            snapshots.append(gate_statistics(model, batch.inputs, batch.lengths).snapshot(record.step))
+            snapshots.append(gate_statistics(model, batch.sequence, batch.lengths).snapshot(record.step))
         if on_eval is not None:
             on_eval(name, seed, record)
 

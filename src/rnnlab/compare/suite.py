@@ -310,7 +310,7 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
             if after is not None:
                 trained.append(gradient_flow(after, batch, label=plan_run.model))
         if after is not None and plan_run.seed == 0 and plan_run.model in ("lstm", "gru"):
-            measured.gates.append(gate_statistics(after, batch.inputs, batch.lengths))
+            measured.gates.append(gate_statistics(after, batch.sequence, batch.lengths))
         first_of.setdefault(plan_run.model, (model, after, batch))
     every_trained = all(after is not None for _, after, _ in first_of.values())
     measured.sensitivity_when = "after training" if every_trained else "at initialisation"
@@ -332,7 +332,7 @@ def _bench_shape(run: RunPlan, name: str, batch: int | None = None, steps: int |
     task = run.experiment.entry.build(run.experiment.task_config)
     with torch.device("meta"):
         width = build_model(run.experiment.model, task.io).encoder.output_size
-    length = task.sample(1, torch.Generator().manual_seed(0)).inputs.shape[1]
+    length = task.sample(1, torch.Generator().manual_seed(0)).sequence.shape[1]
     return BenchShape(name, batch or run.experiment.train.batch_size, steps or length, width, run.hidden_size)
 
 

@@ -101,7 +101,7 @@ def gradient_flow(model: SequenceModel, batch: Batch, loss_fn: LossFn | None = N
             views.append(view)
 
     with evaluating(model), torch.enable_grad(), encoded_inputs(model) as encoded, layer.observing(keep_top):
-        outputs, _ = model(batch.inputs.to(model_device(model)))
+        outputs, _ = model(batch.sequence.to(model_device(model)))
         last = outputs[:, -1] if model.io.per_step else outputs  # (B, O)
         loss = last.sum() if loss_fn is None else loss_fn(last)
         hidden = [view.after.h for view in views]  # T tensors (B, H)
@@ -110,7 +110,7 @@ def gradient_flow(model: SequenceModel, batch: Batch, loss_fn: LossFn | None = N
                                     materialize_grads=True)
     x_grad, h_grads, c_grads = grads[0], grads[1:T + 1], grads[T + 1:]
     return GradientFlow(
-        label=label or model_label(model), cell=c.cell, steps=T, batch_size=batch.inputs.shape[0],
+        label=label or model_label(model), cell=c.cell, steps=T, batch_size=batch.sequence.shape[0],
         per_step=model.io.per_step,
         hidden=GradientNorms.from_norms("h", by_lag(torch.stack(h_grads, dim=1))),
         cell_state=GradientNorms.from_norms("c", by_lag(torch.stack(c_grads, dim=1))) if c_grads else None,
@@ -158,7 +158,7 @@ def recurrent_core(model: nn.Module, asked: str) -> RecurrentLayer:
 
 def check_sequences(batch: Batch, minimum_steps: int = 1) -> int:
     """The batch's sequence length T; a ValueError for variable lengths or too few steps."""
-    T = batch.inputs.shape[1]
+    T = batch.sequence.shape[1]
     if batch.lengths is not None and bool((batch.lengths != T).any()):
         raise ValueError("this probe puts the loss at the last step and needs sequences of equal length; "
                          "got a batch with `lengths` (pad-free batches only)")

@@ -83,7 +83,7 @@ def jacobian_spectrum(model: SequenceModel, batch: Batch, *, example: int = 0, s
     """
     layer = recurrent_core(model, "the recurrent Jacobian ∂h_t/∂h_{t−1}")
     T = check_sequences(batch)
-    B = batch.inputs.shape[0]
+    B = batch.sequence.shape[0]
     if not 0 <= example < B:
         raise ValueError(f"example must index the batch of {B} sequences, got {example}")
     steps = T if steps is None else steps
@@ -93,7 +93,7 @@ def jacobian_spectrum(model: SequenceModel, batch: Batch, *, example: int = 0, s
     if not 1 <= window <= steps:
         raise ValueError(f"window must be between 1 and steps ({steps}), got {window}")
 
-    cell, x_proj, before = trajectory(model, batch.inputs[example:example + 1, :steps])
+    cell, x_proj, before = trajectory(model, batch.sequence[example:example + 1, :steps])
     H = cell.hidden_size
     singular_values, largest_hidden = [], []
     product = torch.eye(len(before) * H, dtype=torch.float64, device=x_proj.device)  # (S, S), kept at norm 1

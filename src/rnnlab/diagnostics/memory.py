@@ -121,8 +121,8 @@ def evaluate(model: nn.Module, batch: Batch) -> Tensor:
         for start in range(0, len(batch.inputs), EVAL_CHUNK):
             rows = slice(start, start + EVAL_CHUNK)
             lengths = None if batch.lengths is None else batch.lengths[rows].to(device)
-            outputs.append(model(batch.inputs[rows].to(device), lengths=lengths)[0])
-    return torch.cat(outputs).to(batch.inputs.device)
+            outputs.append(model(batch.sequence[rows].to(device), lengths=lengths)[0])
+    return torch.cat(outputs).to(batch.sequence.device)
 
 
 def input_sensitivity(model: SequenceModel, batch: Batch, *, threshold: float = SENSITIVITY_THRESHOLD,
@@ -142,7 +142,7 @@ def input_sensitivity(model: SequenceModel, batch: Batch, *, threshold: float = 
     # cuDNN's RNN backward refuses to run in eval mode; PyTorch's own kernels do not.
     with evaluating(model), torch.enable_grad(), torch.backends.cudnn.flags(enabled=False), \
             encoded_inputs(model) as encoded:
-        outputs, _ = model(batch.inputs.to(model_device(model)))
+        outputs, _ = model(batch.sequence.to(model_device(model)))
         last = outputs[:, -1] if model.io.per_step else outputs  # (B, O)
         squared = torch.zeros(encoded[0].shape[:2], dtype=torch.float64, device=last.device)  # (B, T)
         for unit in range(last.shape[-1]):
@@ -154,5 +154,5 @@ def input_sensitivity(model: SequenceModel, batch: Batch, *, threshold: float = 
     normalised = by_lag / peak if peak > 0 else by_lag
     above = (normalised >= threshold).nonzero()
     horizon = int(above.max()) if peak > 0 else None
-    return Sensitivity(label or model_label(model), T, batch.inputs.shape[0], tuple(normalised.tolist()), peak,
+    return Sensitivity(label or model_label(model), T, batch.sequence.shape[0], tuple(normalised.tolist()), peak,
                        threshold, horizon)

@@ -22,7 +22,7 @@ from rnnlab.models.registry import (
 )
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
-from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate, train
+from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
 from rnnlab.train.run import RunFolder, RunSpec
 
 
@@ -125,7 +125,9 @@ def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
 def evaluate_run(folder: RunFolder) -> tuple[Experiment, dict[str, float]]:
     """Score a run's newest checkpoint on its task's test set."""
     experiment, task, model = load_run(folder)
-    return experiment, evaluate(model, task, task.test_set(experiment.train.seed))
+    device = next(model.parameters()).device
+    return experiment, evaluate_task(model, task, None if hasattr(task, "evaluate_model")
+                                     else task.test_set(experiment.train.seed), device)
 
 
 def with_fields(config: Any, **changes: Any) -> Any:

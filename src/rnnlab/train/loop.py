@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 from rnnlab.data.tasks.base import Batch, Task, seeded
 from rnnlab.models.device import resolve_device
@@ -115,16 +115,45 @@ def evaluate(model: nn.Module, task: Task, batch: Batch, batch_size: int = 500) 
     was_training = model.training
     model.eval()
     totals: dict[str, float] = {}
-    n = batch.inputs.shape[0]
+    n = batch.size
     for start in range(0, n, batch_size):
-        part = Batch(batch.inputs[start:start + batch_size], batch.targets[start:start + batch_size],
-                     None if batch.lengths is None else batch.lengths[start:start + batch_size])
+        part = batch.slice(start, start + batch_size)
         outputs, _ = model(part.inputs, None, part.lengths)
-        size = part.inputs.shape[0]
+        size = part.size
         for key, value in task.metrics(outputs, part).items():
             totals[key] = totals.get(key, 0.0) + value * size / n
     model.train(was_training)
     return totals
+
+
+def evaluate_task(model: nn.Module, task: Task, test: Batch | None, device: torch.device) -> dict[str, float]:
+    """The task's own evaluation if it has one (`evaluate_model`), else `evaluate` on its test batch."""
+    own = getattr(task, "evaluate_model", None)
+    if own is not None:
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                return dict(own(model, device))
+        finally:
+            model.train(was_training)
+    assert test is not None
+    return evaluate(model, task, test)
+
+
+def carry_state(state: Any, resets: Tensor | None) -> Any:
+    """A state carried into the next batch: detached (truncated BPTT), rows in `resets` zeroed.
+
+    Works on any state that is a tuple of tensors whose dim 1 is the batch (recurrent layers: fields of
+    shape (L·dirs, B, H)); None stays None.
+    """
+    if state is None:
+        return None
+    parts = [part.detach() for part in state]
+    if resets is not None and bool(resets.any()):
+        keep = (~resets).to(parts[0].dtype)  # (B,)
+        parts = [part * keep.view(1, -1, *([1] * (part.dim() - 2))) for part in parts]
+    return type(state)(*parts)
 
 
 def train(model: nn.Module, task: Task, config: TrainConfig,
@@ -140,7 +169,9 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
     generator = seeded(config.seed, TRAIN_STREAM)
     device = resolve_device(config.device)
     model.to(device)
-    test = task.test_set(config.seed).to(device)
+    test = None if hasattr(task, "evaluate_model") else task.test_set(config.seed).to(device)
+    carries_state = bool(getattr(task, "carries_state", False))
+    state: Any = None
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay,
                                config.momentum)
     result = TrainResult()
@@ -164,7 +195,8 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         lr = config.lr * lr_factor(step, config.steps, config.warmup_steps, config.decay)
         set_lr(optimizer, lr)
         batch = task.sample(config.batch_size, generator).to(device)
-        outputs, _ = model(batch.inputs, None, batch.lengths)
+        state = carry_state(state, batch.resets) if carries_state else None
+        outputs, state = model(batch.inputs, state, batch.lengths)
         loss = task.loss(outputs, batch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -182,7 +214,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
         if step % config.eval_every and step != config.steps and not out_of_time and not result.diverged:
             continue
-        metrics = evaluate(model, task, test)
+        metrics = evaluate_task(model, task, test, device)
         # A model whose test outputs are not finite has solved nothing, whatever a thresholded metric says.
         solved = task.solved(metrics) and all(math.isfinite(value) for value in metrics.values())
         record = EvalRecord(step, elapsed, step * config.batch_size, sum(losses) / len(losses),
