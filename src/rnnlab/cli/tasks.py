@@ -22,9 +22,11 @@ def run(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for entry in TASKS.values():
         config = entry.config()
-        task = entry.build(config)
         options = ", ".join(f"{f.name}={getattr(config, f.name)}" for f in dataclasses.fields(config))
-        baseline = ", ".join(f"{k} {v:.3g}" for k, v in task.baseline.items())
+        if entry.dataset is None:
+            baseline = ", ".join(f"{k} {v:.3g}" for k, v in entry.build(config).baseline.items())
+        else:  # listing tasks must not download data sets
+            baseline = f"real data: `rnnlab data fetch {entry.dataset}`"
         goal = "lower" if entry.lower_is_better else "higher"
         suggested = ", ".join(f"{k}={v}" for k, v in entry.suggested.items())
         table.add_row(entry.name, entry.description, entry.knob or "-", options, f"{entry.metric} ({goal} is better)",

