@@ -106,3 +106,17 @@ def test_a_folder_without_a_store_is_refused_in_one_line(tmp_path: Path) -> None
     sqlite3.connect(tmp_path / "sweep.sqlite").execute("CREATE TABLE other (x)").connection.close()
     with pytest.raises(ValueError, match="is not a results store"):
         collect(tmp_path)
+
+
+def test_a_run_with_held_out_test_metrics_is_compared_on_them(sweep: Path) -> None:
+    """Real data sets (task config field `split`) record `test` metrics from the test split after training on
+    validation; the report's final metric is then the test-split one, not the last validation evaluation."""
+    from dataclasses import replace
+
+    from rnnlab.compare.collect import to_result
+
+    row = read_store(sweep).rows[0]
+    assert row.metrics is not None
+    held_out = replace(row, metrics=row.metrics | {"test": {"mse": 0.125}})
+    assert to_result(held_out, sweep).final_metric == 0.125
+    assert to_result(row, sweep).final_metric == row.metrics["final"]["mse"]

@@ -77,12 +77,15 @@ def to_result(row: RunRow, folder: Path, tasks: dict[str, Task] | None = None) -
         raise ValueError(f"run {row.run_id} is {row.status}: it has no result yet")
     entry = task_entry(row.task)
     metrics = row.metrics or {}
-    task = _task(row, {} if tasks is None else tasks)
+    # Real data sets pick nothing on their test split while training (they evaluate on validation); their
+    # final weights' test-split metrics are what the report compares, with the baseline on the same split.
+    held_out = metrics.get("test")
+    task = _task(row, {} if tasks is None else tasks, "test" if held_out else None)
     threshold = next((value for name in THRESHOLDS
                       if (value := _threshold(task, name)) is not None), None)
     return RunResult(
         task=row.task, length=row.length, model=row.model, seed=row.seed, parameters=row.parameters,
-        status=row.status, final_metric=_number(metrics.get("final", {}).get(entry.metric)),
+        status=row.status, final_metric=_number((held_out or metrics.get("final", {})).get(entry.metric)),
         best_metric=_number(metrics.get("best")), metric=entry.metric, lower_is_better=entry.lower_is_better,
         seconds=_number(row.seconds), seconds_to_solve=row.seconds_to_solve,
         steps_to_solve=metrics.get("solved_at_step"),
@@ -114,9 +117,12 @@ def learning_curve(metrics_file: Path, metric: str) -> tuple[tuple[int, float], 
     return tuple(curve)
 
 
-def _task(row: RunRow, cache: dict[str, Task]) -> Task:
-    """The run's task as its config was saved (task options included), else at its length with defaults."""
+def _task(row: RunRow, cache: dict[str, Task], split: str | None = None) -> Task:
+    """The run's task as its config was saved (task options included), else at its length with defaults;
+    with `split`, on that split of its data set."""
     saved = row.config.get("spec", {}).get("task_config")
+    if split is not None and isinstance(saved, dict) and "split" in saved:
+        saved = saved | {"split": split}
     key = json.dumps([row.task, row.length, saved], sort_keys=True)
     if key not in cache:
         entry = task_entry(row.task)

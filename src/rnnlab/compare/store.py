@@ -81,7 +81,7 @@ class RunRow:
     config: dict[str, Any]  # {"spec": the run's RunSpec fields, "grid": its grid values}
     status: RunStatus
     error: str | None  # one line, for a failed run
-    metrics: dict[str, Any] | None  # {"metric", "best", "final", "solved_at_step", "diverged_at_step"}
+    metrics: dict[str, Any] | None  # {"metric", "best", "final", "solved_at_step", "diverged_at_step", "test"}
     steps: int | None
     seconds: float | None  # training time, evaluation excluded
     seconds_to_solve: float | None
@@ -198,7 +198,8 @@ class ResultsStore:
         if status not in FINISHED:
             raise ValueError(f"a finished run is {', '.join(FINISHED)}, not {status!r}")
         metrics = {"metric": summary["metric"], "best": summary["best"], "final": summary["final_metrics"],
-                   "solved_at_step": summary["solved_at_step"], "diverged_at_step": summary["diverged_at_step"]}
+                   "solved_at_step": summary["solved_at_step"], "diverged_at_step": summary["diverged_at_step"],
+                   "test": summary.get("test_metrics")}  # real data: the test split, scored once at the end
         with self._transaction() as db:
             if self._status(db, run_id) in FINISHED:
                 return False
