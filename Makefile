@@ -6,8 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.rnnlab-installed
 # Debian packages the project uses: Fashion-MNIST's data, and Chromium, in which the report test opens
-# report.html headless.
-APT_PACKAGES ?= dataset-fashion-mnist chromium
+# report.html headless; trans-de-en: the Ding German-English dictionary (translation); espeak-ng: the
+# synthesiser behind the spoken-digits data set.
+APT_PACKAGES ?= dataset-fashion-mnist chromium trans-de-en espeak-ng
 
 .PHONY: run demo test test-all lint bench system-deps clean
 

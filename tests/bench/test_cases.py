@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlab.bench.cases import CELLS, TorchCellLoop, cases_for, what_runs
+from rnnlab.bench.cases import CELLS, KNOWN_CELLS, TorchCellLoop, cases_for, what_runs
 from rnnlab.bench.shapes import BenchShape
 
 SEQUENCE = BenchShape("seq", batch=3, time=5, input_size=4, hidden_size=8)
@@ -14,8 +14,8 @@ SINGLE_STEP = BenchShape("step", batch=2, time=1, input_size=4, hidden_size=8)
 @pytest.mark.parametrize("shape", [SEQUENCE, SINGLE_STEP], ids=lambda s: s.name)
 def test_every_case_maps_batch_time_features_to_hidden(shape):
     """Reference: the shared call, forward(x (B, T, D)) -> outputs (B, T, H) or (outputs, state)."""
-    cases = cases_for(shape, CELLS)
-    assert {case.cell for case in cases} == set(CELLS)
+    cases = cases_for(shape, KNOWN_CELLS)
+    assert {case.cell for case in cases} == set(KNOWN_CELLS)
     for case in cases:
         result = case.build()(torch.randn(shape.batch, shape.time, shape.input_size))
         outputs = result[0] if isinstance(result, tuple) else result
@@ -28,6 +28,14 @@ def test_each_cell_has_one_torch_baseline():
     assert names == ["rnn/readable", "rnn/fused", "rnn/auto", "rnn/torch", "lstm/readable", "lstm/fused",
                      "lstm/auto", "lstm/torch", "gru/readable", "gru/fused", "gru/auto", "gru/torch",
                      "transformer/rnnlab", "transformer/torch"]
+
+
+def test_cells_without_a_torch_twin_run_their_own_backends():
+    """Reference: RecurrentConfig's rules: the scan for mingru and minlstm, the readable loop alone for
+    indrnn; torch.nn has none of them, so there is no torch case."""
+    names = [case.name for case in cases_for(SEQUENCE, ("mingru", "minlstm", "indrnn"))]
+    assert names == ["mingru/readable", "mingru/scan", "mingru/auto", "minlstm/readable", "minlstm/scan",
+                     "minlstm/auto", "indrnn/readable"]
 
 
 def test_single_step_baseline_steps_a_cell():
@@ -47,11 +55,11 @@ def test_cell_loop_equals_nn_lstm():
 
 
 def test_auto_names_its_choice():
-    """Reference: RecurrentLayer.uses_fused, whatever rule it follows, for the same module and input."""
+    """Reference: RecurrentLayer.backend_for, whatever rule it follows, for the same module and input."""
     x = torch.randn(SEQUENCE.batch, SEQUENCE.time, SEQUENCE.input_size)
-    for case in cases_for(SEQUENCE, ("rnn", "lstm", "gru")):
+    for case in cases_for(SEQUENCE, ("rnn", "lstm", "gru", "mingru", "minlstm")):
         module = case.build()
         if case.implementation == "auto":
-            assert what_runs(case, module, x) == f"auto → {'fused' if module.uses_fused(x) else 'readable'}"
+            assert what_runs(case, module, x) == f"auto → {module.backend_for(x)}"
         else:
             assert what_runs(case, module, x) == case.runs

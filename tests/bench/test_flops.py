@@ -17,18 +17,26 @@ def test_recurrent_flops_by_hand(cell, expected):
     assert recurrent_forward_flops(cell, SMALL) == expected
 
 
+@pytest.mark.parametrize("cell, expected", [("indrnn", 240), ("mingru", 480), ("minlstm", 720)])
+def test_flops_of_cells_without_a_recurrent_matrix_by_hand(cell, expected):
+    """Reference: W x only, 2·B·G·H·D·T by hand with B=2, T=3, D=4, H=5: 2·2·G·5·4·3 = 240·G, G = 1, 2, 3."""
+    assert recurrent_forward_flops(cell, SMALL) == expected
+
+
 def test_second_layer_reads_the_hidden_state():
     """Reference: by hand, layer 2 of an LSTM reads H = 5 features: 2·2·4·5·(5 + 5)·3 = 2400, plus layer 1's 2160."""
     assert recurrent_forward_flops("lstm", SMALL, num_layers=2) == 2160 + 2400
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell, backend", [("rnn", "readable"), ("lstm", "readable"), ("gru", "readable"),
+                                           ("indrnn", "readable"), ("mingru", "readable"), ("mingru", "scan"),
+                                           ("minlstm", "scan")])
 @pytest.mark.parametrize("num_layers", [1, 2])
-def test_recurrent_flops_match_the_readable_loop(cell, num_layers):
+def test_recurrent_flops_match_the_readable_loop(cell, backend, num_layers):
     """Reference: torch.utils.flop_counter.FlopCounterMode, counting the matrix multiplies the readable
-    layer actually runs (the input projection for all steps, then U h once per step)."""
+    layer (or the scan) actually runs: the input projection for all steps, then U h once per step."""
     layer = RecurrentLayer(RecurrentConfig(cell, SMALL.input_size, SMALL.hidden_size, num_layers=num_layers,
-                                           backend="readable"))
+                                           backend=backend))
     with FlopCounterMode(display=False) as counter:
         layer(torch.randn(SMALL.batch, SMALL.time, SMALL.input_size))
     assert recurrent_forward_flops(cell, SMALL, num_layers) == counter.get_total_flops()

@@ -5,14 +5,22 @@ import json
 import pytest
 
 from rnnlab.bench.shapes import BenchShape
-from rnnlab.bench.table import choice_rows, free_path, result_rows, to_markdown, write_report
+from rnnlab.bench.table import (
+    against_lstm_rows,
+    choice_rows,
+    free_path,
+    result_rows,
+    scan_choice_rows,
+    to_markdown,
+    write_report,
+)
 from rnnlab.bench.throughput import BenchReport, Measurement
 
 SHAPE = BenchShape("s0", batch=2, time=5, input_size=3, hidden_size=4)
 
 
-def measurement(implementation: str, rounds: tuple[float, ...], runs: str = "") -> Measurement:
-    return Measurement("s0", "train", "gru", implementation, runs or implementation, tokens=10,
+def measurement(implementation: str, rounds: tuple[float, ...], runs: str = "", cell: str = "gru") -> Measurement:
+    return Measurement("s0", "train", cell, implementation, runs or implementation, tokens=10,
                        round_seconds=rounds, time_vs_torch=None, flops=1000, gemm_peak_gflops=100.0,
                        peak_bytes=2**20, saved_bytes=2**19)
 
@@ -37,6 +45,31 @@ def test_choice_rows_compare_readable_and_fused(report):
     auto over the faster per round 2, 2, 1.33: median 2."""
     assert choice_rows(report) == [("gru", "s0", "train", "2000", "1000", "0.50", "fused", "auto → readable",
                                     "2.00")]
+
+
+def test_scan_tables_only_with_a_scan_cell(report):
+    """Reference: no minGRU/minLSTM/IndRNN in the run, so neither scan table is drawn."""
+    assert scan_choice_rows(report) == [] and against_lstm_rows(report) == []
+    assert "## Readable or scan?" not in to_markdown(report)
+
+
+def test_scan_cells_against_their_loop_and_the_lstm_kernel():
+    """Reference: by hand. scan/readable per round 0.5, 1, 0.5: median 0.5, auto ran the scan, as fast as
+    the best. Against the fused LSTM (1, 2, 1 s): readable 4, 2, 4 -> 4; scan 2, 2, 2 -> 2; the LSTM 1."""
+    measurements = (measurement("fused", (1.0, 2.0, 1.0), cell="lstm"),
+                    measurement("readable", (4.0, 4.0, 4.0), cell="mingru"),
+                    measurement("scan", (2.0, 4.0, 2.0), cell="mingru"),
+                    measurement("auto", (2.0, 4.0, 2.0), runs="auto → scan", cell="mingru"))
+    report = BenchReport("2026-11-27T12:00:00", 1.0, "2.13.0", "cpu: test", 1, 3, "cpu", 2048, 1.0, 50.0, None,
+                         (SHAPE,), measurements)
+    assert scan_choice_rows(report) == [("mingru", "s0", "train", "4000", "2000", "0.50", "scan", "auto → scan",
+                                         "1.00")]
+    rows = against_lstm_rows(report)
+    assert [(row[2], row[3], row[6], row[7]) for row in rows] == [
+        ("lstm", "fused", "1.00", ""), ("mingru", "readable", "4.00", "1.00"), ("mingru", "scan", "2.00", "0.50"),
+        ("mingru", "auto", "2.00", "0.50")]
+    text = to_markdown(report)
+    assert "## Readable or scan?" in text and "## Against the LSTM kernel" in text
 
 
 def test_markdown_has_both_tables(report):

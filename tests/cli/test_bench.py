@@ -39,10 +39,24 @@ def test_quick_run_writes_markdown_and_json(tmp_path):
     assert {m["mode"] for m in data["measurements"]} == {"infer"}
 
 
+def test_scan_suite_writes_its_tables(tmp_path):
+    """Reference: the scan suite's cells (rnnlab.bench.suites), here on the tiny shape q1: every one is in
+    the results, and the two scan tables are written."""
+    path = tmp_path / "scan.md"
+    assert main(["bench", "--suite", "scan", "--quick", "--shapes", "q1", "--mode", "infer", "--no-memory",
+                 "--out", str(path)]) == 0
+    text = path.read_text()
+    for cell in ("lstm", "gru", "rnn", "mingru", "minlstm", "indrnn"):
+        assert f"| {cell} |" in text
+    assert "## Readable or scan?" in text and "## Against the LSTM kernel" in text
+    assert "| mingru | scan |" in text
+
+
 @pytest.mark.parametrize("flags, message", [
     (["--shapes", "s1,s9"], "unknown shape 's9'"),
     (["--cells", "lstm,lru"], "unknown cell 'lru'"),
     (["--mode", "eval"], "unknown mode 'eval'"),
+    (["--suite", "fast"], "unknown suite 'fast'; choose from default, scan"),
     (["--out", "results.csv"], "--out results.csv: name a .md or .json file"),
 ])
 def test_bad_flags_are_one_line_errors(flags, message, capsys):

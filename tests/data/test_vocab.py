@@ -8,6 +8,7 @@ from rnnlab.data.vocab import SPECIALS, Vocabulary, tokenize
 def test_word_tokens_are_lower_case_words_and_single_marks():
     assert tokenize("A gorgeous, witty movie -- isn't it?", "word") == [
         "a", "gorgeous", ",", "witty", "movie", "-", "-", "isn't", "it", "?"]
+    assert tokenize("Änderungen, I’ve straße", "word") == ["änderungen", ",", "i’ve", "straße"]
     assert tokenize("héllo", "byte") == ["h", "\xc3", "\xa9", "l", "l", "o"]
     assert tokenize("ab c", "char") == ["a", "b", " ", "c"]
 

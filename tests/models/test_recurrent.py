@@ -8,7 +8,7 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torch.testing import assert_close
 
-from rnnlab.models import HiddenState, LSTMState, RecurrentConfig, RecurrentLayer
+from rnnlab.models import HiddenState, InitConfig, LSTMState, RecurrentConfig, RecurrentLayer
 from rnnlab.models.fused import load_from_torch, to_torch
 
 B, T, D, H = 4, 7, 3, 5
@@ -21,6 +21,14 @@ CELLS = [
     pytest.param({"cell": "lstm"}, id="lstm"),
     pytest.param({"cell": "gru"}, id="gru"),
 ]
+# Cells without a torch.nn twin: references are stepping the cell by hand and running alone.
+OTHER_CELLS = [
+    pytest.param({"cell": "mingru"}, id="mingru"),
+    pytest.param({"cell": "mingru", "backend": "scan"}, id="mingru-scan"),
+    pytest.param({"cell": "minlstm"}, id="minlstm"),
+    pytest.param({"cell": "minlstm", "backend": "scan"}, id="minlstm-scan"),
+    pytest.param({"cell": "indrnn", "horizon": 7}, id="indrnn"),
+]
 LSTM_OPTIONS = [
     pytest.param({"cell": "lstm", "peephole": True}, id="lstm-peephole"),
     pytest.param({"cell": "lstm", "cifg": True}, id="lstm-cifg"),
@@ -29,7 +37,7 @@ LSTM_OPTIONS = [
 
 
 def make_layer(cell: dict, **kwargs) -> RecurrentLayer:
-    config = RecurrentConfig(input_size=D, hidden_size=H, backend="readable", **cell, **kwargs)
+    config = RecurrentConfig(input_size=D, hidden_size=H, **{"backend": "readable", **cell}, **kwargs)
     return RecurrentLayer(config).double()
 
 
@@ -145,7 +153,7 @@ def step_by_hand(layer: RecurrentLayer, x: Tensor, state: HiddenState | LSTMStat
 
 
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
-@pytest.mark.parametrize("cell", CELLS + LSTM_OPTIONS)
+@pytest.mark.parametrize("cell", CELLS + LSTM_OPTIONS + OTHER_CELLS)
 def test_layer_equals_stepping_the_cell_by_hand(cell, bidirectional):
     """Reference: `step_by_hand` above, a Python loop over time calling the cells one step at a time:
     outputs, final state and gradients of every parameter and the input."""
@@ -165,7 +173,7 @@ def test_layer_equals_stepping_the_cell_by_hand(cell, bidirectional):
 
 
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
-@pytest.mark.parametrize("cell", CELLS + LSTM_OPTIONS)
+@pytest.mark.parametrize("cell", CELLS + LSTM_OPTIONS + OTHER_CELLS)
 def test_lengths_equal_running_each_sequence_alone(cell, bidirectional):
     """Reference: the same layer run on each sequence alone, cut to its length (no padding at all).
     Outputs past a sequence's end are exactly zero, and its final state is the one at its last real step."""
@@ -185,7 +193,7 @@ def test_lengths_equal_running_each_sequence_alone(cell, bidirectional):
         assert (grad[b, L:] == 0).all()  # padding takes no part in the result
 
 
-@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("cell", CELLS + OTHER_CELLS)
 def test_padding_values_do_not_matter(cell):
     """Reference: the same batch with zeros as padding; large garbage in the padding changes nothing."""
     layer = make_layer(cell, num_layers=2, bidirectional=True)
@@ -209,7 +217,7 @@ def test_default_state_is_zero():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"cell": "transformer"}, "unknown cell 'transformer'; choose one of rnn, lstm, gru"),
+    ({"cell": "transformer"}, "unknown cell 'transformer'; choose one of rnn, lstm, gru, mingru, minlstm, indrnn"),
     ({"cell": "gru", "input_size": 0}, "input_size must be positive, got 0"),
     ({"cell": "gru", "hidden_size": -3}, "hidden_size must be positive, got -3"),
     ({"cell": "gru", "num_layers": 0}, "num_layers must be positive, got 0"),
@@ -219,6 +227,12 @@ def test_default_state_is_zero():
     ({"cell": "gru", "peephole": True}, "peephole apply to the LSTM only, not to 'gru'"),
     ({"cell": "rnn", "cifg": True, "layer_norm": True}, "cifg, layer_norm apply to the LSTM only"),
     ({"cell": "lstm", "nonlinearity": "relu"}, "nonlinearity applies to the Elman cell 'rnn' only"),
+    ({"cell": "mingru", "backend": "fused"}, "torch.nn's kernels, which exist for rnn, lstm, gru only, not 'mingru'"),
+    ({"cell": "indrnn", "backend": "scan"}, r"needs a cell that is linear in h \(mingru, minlstm\), not 'indrnn'"),
+    ({"cell": "lstm", "backend": "scan"}, "needs a cell that is linear in h"),
+    ({"cell": "indrnn", "horizon": 0}, "horizon must be at least one step, got 0"),
+    ({"cell": "gru", "horizon": 50}, "horizon applies to the IndRNN only, not to 'gru'"),
+    ({"cell": "minlstm", "init": InitConfig(scheme="orthogonal")}, "init schemes apply to rnn, lstm, gru; 'minlstm'"),
 ])
 def test_config_rejects_bad_arguments(kwargs, message):
     """Reference: the messages of RecurrentConfig.__post_init__."""

@@ -150,10 +150,14 @@ def test_decoding_in_chunks_equals_decoding_at_once(bidirectional):
     assert_close(resumed, second)
 
 
-def test_encoder_decoder_needs_a_recurrent_model():
-    """Reference: build_encoder_decoder's documented scope: recurrent models over token ids."""
-    with pytest.raises(ValueError, match="recurrent"):
-        build_encoder_decoder(ModelConfig("transformer", hidden_size=8), V_SOURCE, V_TARGET)
+def test_the_transformer_encoder_decoder_has_the_same_contract():
+    """Reference: the EncoderDecoder contract (logits (B, T, V_target)); attention options are for recurrent
+    decoders only, the Transformer refuses them."""
+    model = build_encoder_decoder(ModelConfig("transformer", hidden_size=8, num_heads=2), V_SOURCE, V_TARGET)
+    logits, _ = model((tokens(V_SOURCE, S, 1), tokens(V_TARGET, T, 2)))
+    assert logits.shape == (B, T, V_TARGET)
+    with pytest.raises(ValueError, match="attention"):
+        build_encoder_decoder(ModelConfig("transformer", hidden_size=8, attention="additive"), V_SOURCE, V_TARGET)
 
 
 def test_build_model_follows_the_config():

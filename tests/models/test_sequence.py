@@ -1,11 +1,11 @@
-"""SequenceModel, InputEncoder and EncoderDecoder: input checks, the per-sequence summary, the head."""
+"""SequenceModel and InputEncoder: input checks, the per-sequence summary, the head (seq2seq: test_seq2seq.py)."""
 
 import pytest
 import torch
 from torch.testing import assert_close
 
 from rnnlab.models.recurrent import RecurrentConfig, RecurrentLayer
-from rnnlab.models.sequence import EncoderDecoder, InputEncoder, IOSpec, SequenceModel
+from rnnlab.models.sequence import InputEncoder, IOSpec, SequenceModel
 
 B, T, D, H, V = 3, 6, 4, 5, 7
 F64 = torch.float64
@@ -83,21 +83,3 @@ def test_per_step_model_applies_the_head_at_every_step():
     y, _ = model(ids)
     outputs, _ = core(model.encoder(ids))
     assert_close(y, torch.stack([model.head(outputs[:, t]) for t in range(T)], dim=1))
-
-
-@pytest.mark.parametrize("decoder_config", [
-    {"bidirectional": True},
-    {"hidden_size": H},  # a bidirectional encoder needs 2·H
-    {"num_layers": 2},
-    {"cell": "gru"},
-], ids=["bidirectional", "hidden", "layers", "cell"])
-def test_encoder_decoder_rejects_a_mismatched_decoder(decoder_config):
-    """Reference: the bridge's requirement in EncoderDecoder: a unidirectional decoder of the encoder's
-    cell, as many layers, and hidden size = directions x encoder hidden size."""
-    encoder = RecurrentLayer(RecurrentConfig("lstm", H, H, bidirectional=True))
-    options = {"cell": "lstm", "input_size": H, "hidden_size": 2 * H}
-    options.update(decoder_config)
-    decoder = RecurrentLayer(RecurrentConfig(**options))
-    embed = InputEncoder(IOSpec(V, 1, tokens=True), H)
-    with pytest.raises(ValueError, match="decoder"):
-        EncoderDecoder(embed, encoder, embed, decoder, V)

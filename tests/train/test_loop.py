@@ -249,3 +249,22 @@ def test_a_task_with_its_own_evaluation_is_scored_by_it():
     assert model.training
     result = train(model, task, TrainConfig(steps=2, eval_every=1, batch_size=4))
     assert result.final.metrics["own"] == 1.0
+
+
+def test_select_ends_with_the_weights_of_the_best_evaluation(tmp_path):
+    """Reference: the run's own records. The model after training scores exactly the best recorded metric,
+    and a resumed run keeps choosing from its whole history (the best weights are kept on disk)."""
+    task = AddingTask(AddingConfig(length=10, test_size=64))
+    config = TrainConfig(steps=40, eval_every=5, batch_size=8, lr=0.05, stop_when_solved=False)
+    torch.manual_seed(0)
+    model = build_model(ModelConfig("gru", hidden_size=4), task.io)
+    result = train(model, task, config, checkpoints=tmp_path, select=("mse", True))
+    values = [r.metrics["mse"] for r in result.records]
+    best = min(range(len(values)), key=values.__getitem__)
+    assert result.selected_step == result.records[best].step
+    assert_close(evaluate(model, task, task.test_set(0))["mse"], values[best])
+    assert (tmp_path / "best" / "model.safetensors").exists()
+    resumed = build_model(ModelConfig("gru", hidden_size=4), task.io)
+    again = train(resumed, task, config, checkpoints=tmp_path, resume=True, select=("mse", True))
+    assert again.selected_step == result.selected_step
+    assert_close(evaluate(resumed, task, task.test_set(0))["mse"], values[best])

@@ -3,6 +3,8 @@
     rnn, lstm, gru   rnnlab's RecurrentLayer with backend "readable", "fused" and "auto", and plain
                      torch.nn: nn.RNN/LSTM/GRU (batch first) over a sequence, nn.RNNCell/LSTMCell/
                      GRUCell stepped by hand for a single step (T = 1), as one would decode with them.
+    mingru, minlstm  RecurrentLayer with backend "readable", "scan" (the parallel scan) and "auto".
+    indrnn           RecurrentLayer, readable: the only backend it has. torch.nn has none of these three.
     transformer      rnnlab's CausalTransformer, and nn.TransformerEncoderLayer with the same block
                      (d_model = H, 4 heads, feed-forward 4H, pre-norm, GELU, one layer, causal mask).
 
@@ -22,10 +24,19 @@ from torch import Tensor, nn
 
 from rnnlab.bench.flops import recurrent_forward_flops, transformer_forward_flops
 from rnnlab.bench.shapes import BenchShape
-from rnnlab.models.recurrent import CELL_NAMES, Backend, CellName, RecurrentConfig, RecurrentLayer
+from rnnlab.models.recurrent import (
+    CELL_NAMES,
+    FUSED_CELLS,
+    SCAN_CELLS,
+    Backend,
+    CellName,
+    RecurrentConfig,
+    RecurrentLayer,
+)
 from rnnlab.models.transformer import CausalTransformer, TransformerConfig
 
-CELLS = ("rnn", "lstm", "gru", "transformer")
+CELLS = ("rnn", "lstm", "gru", "transformer")  # what `rnnlab bench` runs unless told otherwise
+KNOWN_CELLS = (*CELL_NAMES, "transformer")  # what it can run
 TORCH = "torch"  # the implementation every other is timed against
 TRANSFORMER_HEADS = 4
 TRANSFORMER_FF_MULT = 4  # feed-forward width = 4·d_model (Vaswani et al. 2017)
@@ -33,8 +44,8 @@ TRANSFORMER_FF_MULT = 4  # feed-forward width = 4·d_model (Vaswani et al. 2017)
 
 @dataclass(frozen=True)
 class BenchCase:
-    cell: str  # rnn, lstm, gru or transformer
-    implementation: str  # readable, fused, auto (rnnlab backends), rnnlab (the Transformer) or torch
+    cell: str  # one of KNOWN_CELLS
+    implementation: str  # readable, fused, scan, auto (rnnlab backends), rnnlab (the Transformer) or torch
     runs: str  # what executes, for the results table
     build: Callable[[], nn.Module]
     forward_flops: int | None  # analytic, see flops.py; None where no estimate is given
@@ -74,14 +85,24 @@ class TorchTransformer(nn.Module):
         return self.block(self.input_to_model(x), src_mask=causal, is_causal=True)
 
 
+def backends_of(cell: CellName) -> tuple[Backend, ...]:
+    """The backends a cell can run on: readable always; fused or scan where it has one, and then auto."""
+    if cell in FUSED_CELLS:
+        return ("readable", "fused", "auto")
+    if cell in SCAN_CELLS:
+        return ("readable", "scan", "auto")
+    return ("readable",)
+
+
 def recurrent_cases(cell: CellName, shape: BenchShape) -> list[BenchCase]:
     flops = recurrent_forward_flops(cell, shape)
     cases = []
-    backends: tuple[Backend, ...] = ("readable", "fused", "auto")
-    for backend in backends:
+    for backend in backends_of(cell):
         config = RecurrentConfig(cell=cell, input_size=shape.input_size, hidden_size=shape.hidden_size,
                                  backend=backend)
         cases.append(BenchCase(cell, backend, f"RecurrentLayer {backend}", partial(RecurrentLayer, config), flops))
+    if cell not in FUSED_CELLS:
+        return cases
     torch_module = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
     torch_cell = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}[cell]
     D, H = shape.input_size, shape.hidden_size
@@ -115,13 +136,13 @@ def cases_for(shape: BenchShape, cells: tuple[str, ...]) -> list[BenchCase]:
         elif cell in CELL_NAMES:
             cases += recurrent_cases(cast(CellName, cell), shape)
         else:
-            raise ValueError(f"unknown cell {cell!r}; choose from {', '.join(CELLS)}")
+            raise ValueError(f"unknown cell {cell!r}; choose from {', '.join(KNOWN_CELLS)}")
     return cases
 
 
 def what_runs(case: BenchCase, module: nn.Module, x: Tensor) -> str:
     """The case's label, naming the backend that `auto` chose for input x."""
     if isinstance(module, RecurrentLayer) and module.config.backend == "auto":
-        return f"auto → {'fused' if module.uses_fused(x) else 'readable'}"
+        return f"auto → {module.backend_for(x)}"
     return case.runs
 

@@ -39,7 +39,13 @@ QUICK_SHAPES: tuple[BenchShape, ...] = (
     BenchShape("q2", 1, 1, 3, 8, "smoke test, single step"),
 )
 
-SHAPES: dict[str, BenchShape] = {shape.name: shape for shape in FULL_SHAPES + QUICK_SHAPES}
+# `rnnlab bench --suite scan`: one small model over ever longer sequences, where a parallel scan should
+# pay and a loop over time cannot. Sized so that the whole suite takes a few minutes on one CPU thread.
+SCAN_SHAPES: tuple[BenchShape, ...] = tuple(
+    BenchShape(f"t{T}", 16, T, 32, 128, "scan suite") for T in (128, 512, 1024, 4096)
+)
+
+SHAPES: dict[str, BenchShape] = {shape.name: shape for shape in FULL_SHAPES + QUICK_SHAPES + SCAN_SHAPES}
 
 
 def select_shapes(names: Iterable[str]) -> tuple[BenchShape, ...]:

@@ -2,7 +2,12 @@
 
 Two tables. *Results*: every measurement. *Readable or fused?*: for each recurrent cell, shape and
 mode, the fused backend's time over the readable one's, measured side by side, and how close the
-`auto` backend came to the faster of the two: the evidence for `RecurrentLayer.uses_fused`.
+`auto` backend came to the faster of the two: the evidence for `RecurrentLayer.backend_for`.
+
+With minGRU, minLSTM or IndRNN in the run (`rnnlab bench --suite scan`), two more. *Readable or
+scan?*: the same comparison for the parallel scan. *Against the LSTM kernel*: every recurrent case's
+time over the fused LSTM's (PyTorch's own kernel) and over its own cell's readable loop, paired round
+by round, with its memory.
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ from pathlib import Path
 
 from rnnlab.bench.throughput import BenchReport, Measurement
 from rnnlab.bench.timing import paired_ratio
+from rnnlab.models.recurrent import CELL_NAMES, FUSED_CELLS, SCAN_CELLS
 
 RESULT_HEADER = ("shape", "mode", "cell", "impl", "runs", "ms/step", "tokens/s", "÷ torch", "GFLOP/s",
                  "% peak", "peak MiB", "saved MiB")
 CHOICE_HEADER = ("cell", "shape", "mode", "readable ms", "fused ms", "fused ÷ readable", "faster", "auto ran",
                  "auto ÷ best")
+SCAN_CHOICE_HEADER = tuple(name.replace("fused", "scan") for name in CHOICE_HEADER)
+AGAINST_LSTM_HEADER = ("shape", "mode", "cell", "impl", "runs", "tokens/s", "÷ lstm fused", "÷ own readable",
+                       "peak MiB", "saved MiB")
 TIE_MARGIN = 0.05  # ratios within 5 % of 1 are called a tie: rounds on a shared machine differ by about that
 FORMATS = (".md", ".json")
 
@@ -30,19 +39,48 @@ def result_rows(report: BenchReport) -> list[tuple[str, ...]]:
 
 def choice_rows(report: BenchReport) -> list[tuple[str, ...]]:
     """Readable against fused, per recurrent cell, shape and mode, with what `auto` ran."""
+    return _choice_rows(report, FUSED_CELLS, "fused")
+
+
+def scan_choice_rows(report: BenchReport) -> list[tuple[str, ...]]:
+    """Readable against the parallel scan, per cell that has one, shape and mode, with what `auto` ran."""
+    return _choice_rows(report, SCAN_CELLS, "scan")
+
+
+def against_lstm_rows(report: BenchReport) -> list[tuple[str, ...]]:
+    """Every recurrent case against the fused LSTM of its shape and mode, and against its own cell's
+    readable loop: time ratios paired round by round (below 1: faster). Empty unless the run has a
+    cell beyond rnn, lstm and gru."""
+    if not any(m.cell in CELL_NAMES and m.cell not in FUSED_CELLS for m in report.measurements):
+        return []
     found = {(m.cell, m.shape, m.mode, m.implementation): m for m in report.measurements}
     rows: list[tuple[str, ...]] = []
-    for cell in ("rnn", "lstm", "gru"):
+    for m in report.measurements:
+        if m.cell not in CELL_NAMES:
+            continue
+        lstm = found.get(("lstm", m.shape, m.mode, "fused"))
+        readable = found.get((m.cell, m.shape, m.mode, "readable"))
+        rows.append((m.shape, m.mode, m.cell, m.implementation, m.runs, f"{m.tokens_per_s:,.0f}",
+                     _ratio(None if lstm is None else paired_ratio(m.round_seconds, lstm.round_seconds)),
+                     _ratio(None if readable is None else paired_ratio(m.round_seconds, readable.round_seconds)),
+                     _mebibytes(m.peak_bytes), _mebibytes(m.saved_bytes)))
+    return rows
+
+
+def _choice_rows(report: BenchReport, cells: tuple[str, ...], fast: str) -> list[tuple[str, ...]]:
+    found = {(m.cell, m.shape, m.mode, m.implementation): m for m in report.measurements}
+    rows: list[tuple[str, ...]] = []
+    for cell in cells:
         for shape in report.shapes:
             for mode in ("train", "infer"):
-                readable, fused, auto = (found.get((cell, shape.name, mode, name))
-                                         for name in ("readable", "fused", "auto"))
-                if readable is None or fused is None:
+                readable, other, auto = (found.get((cell, shape.name, mode, name))
+                                         for name in ("readable", fast, "auto"))
+                if readable is None or other is None:
                     continue
-                ratio = paired_ratio(fused.round_seconds, readable.round_seconds)
+                ratio = paired_ratio(other.round_seconds, readable.round_seconds)
                 rows.append((cell, shape.name, mode, _significant(readable.seconds * 1e3),
-                             _significant(fused.seconds * 1e3), _ratio(ratio), _faster(ratio),
-                             *_auto_columns(auto, readable, fused)))
+                             _significant(other.seconds * 1e3), _ratio(ratio), _faster(ratio, fast),
+                             *_auto_columns(auto, readable, other)))
     return rows
 
 
@@ -70,9 +108,20 @@ def to_markdown(report: BenchReport) -> str:
     ]
     choices = choice_rows(report)
     if choices:
-        lines += ["", "## Readable or fused? (evidence for `RecurrentLayer.uses_fused`)", "",
+        lines += ["", "## Readable or fused? (evidence for `RecurrentLayer.backend_for`)", "",
                   f"\"faster\" is a tie within {TIE_MARGIN:.0%}. \"auto ÷ best\": auto's time over the faster "
                   "of readable and fused, per round.", "", *_markdown_table(CHOICE_HEADER, choices)]
+    scan_choices = scan_choice_rows(report)
+    if scan_choices:
+        lines += ["", "## Readable or scan? (evidence for `RecurrentLayer.backend_for`)", "",
+                  f"\"faster\" is a tie within {TIE_MARGIN:.0%}. \"auto ÷ best\": auto's time over the faster "
+                  "of readable and scan, per round.", "", *_markdown_table(SCAN_CHOICE_HEADER, scan_choices)]
+    against = against_lstm_rows(report)
+    if against:
+        lines += ["", "## Against the LSTM kernel", "",
+                  "Time per step over the fused LSTM's (`_VF.lstm`, what `nn.LSTM` runs) and over the same "
+                  "cell's readable loop, medians of per-round ratios: below 1 is faster.", "",
+                  *_markdown_table(AGAINST_LSTM_HEADER, against)]
     return "\n".join(lines) + "\n"
 
 
@@ -99,17 +148,17 @@ def free_path(path: Path) -> Path:
     return candidate
 
 
-def _auto_columns(auto: Measurement | None, readable: Measurement, fused: Measurement) -> tuple[str, str]:
+def _auto_columns(auto: Measurement | None, readable: Measurement, other: Measurement) -> tuple[str, str]:
     if auto is None:
         return "", ""
-    best = [min(r, f) for r, f in zip(readable.round_seconds, fused.round_seconds, strict=True)]
+    best = [min(r, f) for r, f in zip(readable.round_seconds, other.round_seconds, strict=True)]
     return auto.runs, _ratio(paired_ratio(auto.round_seconds, best))
 
 
-def _faster(fused_over_readable: float) -> str:
-    if abs(fused_over_readable - 1) < TIE_MARGIN:
+def _faster(other_over_readable: float, other: str) -> str:
+    if abs(other_over_readable - 1) < TIE_MARGIN:
         return "tie"
-    return "fused" if fused_over_readable < 1 else "readable"
+    return other if other_over_readable < 1 else "readable"
 
 
 def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:

@@ -30,7 +30,7 @@ from typing import Any, Literal, NamedTuple
 import torch
 from torch import Tensor, nn
 
-from rnnlab.bench.cases import CELLS, TORCH, cases_for, what_runs
+from rnnlab.bench.cases import CELLS, KNOWN_CELLS, TORCH, cases_for, what_runs
 from rnnlab.bench.flops import TRAINING_FLOP_FACTOR
 from rnnlab.bench.memory import measure_memory
 from rnnlab.bench.shapes import FULL_SHAPES, BenchShape
@@ -57,8 +57,8 @@ class BenchSettings:
 
     def __post_init__(self) -> None:
         for cell in self.cells:
-            if cell not in CELLS:
-                raise ValueError(f"unknown cell {cell!r}; choose from {', '.join(CELLS)}")
+            if cell not in KNOWN_CELLS:
+                raise ValueError(f"unknown cell {cell!r}; choose from {', '.join(KNOWN_CELLS)}")
         for mode in self.modes:
             if mode not in MODES:
                 raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")

@@ -3,6 +3,7 @@
     rnnlab bench                                  # everything: s1-s5, all cells, train and infer
     rnnlab bench --shapes s1,s4 --cells lstm,gru --mode train --repeats 3 --out lstm-gru.md
     rnnlab bench --quick                          # tiny shapes: a smoke test in seconds
+    rnnlab bench --suite scan                     # minGRU/minLSTM's parallel scan against the loops, T = 128-4096
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from rich.progress import Progress as ProgressBar
 from rich.table import Table
 
 from rnnlab.bench import (
-    CELLS,
-    FULL_SHAPES,
     MODES,
     QUICK_SHAPES,
     BenchReport,
@@ -31,7 +30,18 @@ from rnnlab.bench import (
     select_shapes,
     write_report,
 )
-from rnnlab.bench.table import CHOICE_HEADER, FORMATS, RESULT_HEADER, choice_rows, result_rows
+from rnnlab.bench.suites import SUITES
+from rnnlab.bench.table import (
+    AGAINST_LSTM_HEADER,
+    CHOICE_HEADER,
+    FORMATS,
+    RESULT_HEADER,
+    SCAN_CHOICE_HEADER,
+    against_lstm_rows,
+    choice_rows,
+    result_rows,
+    scan_choice_rows,
+)
 from rnnlab.cli.errors import UsageError
 
 TERMINAL_COLUMNS = ("shape", "mode", "cell", "impl", "ms/step", "tokens/s", "÷ torch", "% peak", "peak MiB",
@@ -47,8 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "bench", help="measure throughput and memory of every backend",
         description="Time rnnlab's readable, fused and auto backends against plain torch.nn (and a Transformer), "
                     "interleaved round by round in one process; print a table and write it to a file.")
-    parser.add_argument("--shapes", help="comma-separated: s1,s2,s3,s4,s5 (default: all) or the tiny q1,q2")
-    parser.add_argument("--cells", default=",".join(CELLS), help="comma-separated: %(default)s")
+    parser.add_argument("--suite", default="default",
+                        help="; ".join(f"{suite.name}: {suite.description}" for suite in SUITES.values())
+                             + " (default: default)")
+    parser.add_argument("--shapes", help="comma-separated: s1,s2,s3,s4,s5 (the default suite's), t128,t512,t1024,"
+                                         "t4096 (the scan suite's) or the tiny q1,q2 (default: the suite's)")
+    parser.add_argument("--cells", help="comma-separated, from rnn,lstm,gru,mingru,minlstm,indrnn,transformer "
+                                        "(default: the suite's)")
     parser.add_argument("--mode", default=",".join(MODES), help="comma-separated: %(default)s")
     parser.add_argument("--repeats", type=int, help=f"interleaved rounds (default {DEFAULT_REPEATS}, "
                                                     f"{QUICK_REPEATS} with --quick)")
@@ -81,17 +96,27 @@ def run(args: argparse.Namespace) -> int:
     if choices := choice_rows(report):
         console.print(_rich_table("Readable or fused? (fused ÷ readable < 1: fused is faster)", CHOICE_HEADER,
                                   choices, numeric_from=3))
+    if scan_choices := scan_choice_rows(report):
+        console.print(_rich_table("Readable or scan? (scan ÷ readable < 1: the scan is faster)", SCAN_CHOICE_HEADER,
+                                  scan_choices, numeric_from=3))
+    if against := against_lstm_rows(report):
+        console.print(_rich_table("Against the LSTM kernel (time ratios, < 1: faster)", AGAINST_LSTM_HEADER,
+                                  against, numeric_from=5))
     for path in paths:
         console.print(f"wrote {path}")
     return 0
 
 
 def _settings(args: argparse.Namespace) -> BenchSettings:
-    default_shapes = QUICK_SHAPES if args.quick else FULL_SHAPES
+    if args.suite not in SUITES:
+        raise ValueError(f"unknown suite {args.suite!r}; choose from {', '.join(SUITES)}")
+    suite = SUITES[args.suite]
+    default_shapes = QUICK_SHAPES if args.quick else suite.shapes
     shapes = select_shapes(_names(args.shapes)) if args.shapes is not None else default_shapes
+    cells = tuple(_names(args.cells)) if args.cells is not None else suite.cells
     repeats = args.repeats if args.repeats is not None else QUICK_REPEATS if args.quick else DEFAULT_REPEATS
     modes = cast(tuple[Mode, ...], tuple(_names(args.mode)))  # BenchSettings rejects unknown modes
-    return BenchSettings(shapes=shapes, cells=tuple(_names(args.cells)), modes=modes,
+    return BenchSettings(shapes=shapes, cells=cells, modes=modes,
                          repeats=repeats, threads=args.threads, device=args.device, clock=args.clock,
                          measure_memory=not args.no_memory,
                          min_time_s=0.0 if args.quick else BenchSettings.min_time_s,

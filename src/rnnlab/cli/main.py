@@ -14,11 +14,28 @@ from collections.abc import Sequence
 from rich.markup import escape
 
 from rnnlab import __version__
-from rnnlab.cli import bench, compare, data, demo, diagnose, evaluate, report, tasks, train
+from rnnlab.cli import (
+    bench,
+    chat,
+    classify,
+    compare,
+    compose,
+    data,
+    demo,
+    diagnose,
+    evaluate,
+    forecast,
+    generate,
+    report,
+    tasks,
+    train,
+    translate,
+)
 from rnnlab.cli.console import console
 from rnnlab.cli.errors import UsageError
 
-SUBCOMMANDS = (demo, train, tasks, data, evaluate, diagnose, bench, compare, report)
+SUBCOMMANDS = (demo, train, tasks, data, evaluate, classify, diagnose, bench, compare, report, generate, compose,
+               translate, chat, forecast)
 
 
 def build_parser() -> argparse.ArgumentParser:

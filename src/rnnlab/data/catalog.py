@@ -26,9 +26,27 @@ class DatasetInfo:
 def datasets() -> dict[str, DatasetInfo]:
     """Name -> info for every registered data set, in the order `rnnlab data list` shows them."""
     # Imported here, not at the top: each dataset module imports DatasetInfo from this one.
-    from rnnlab.data.datasets import fashion_mnist, mnist5k, shakespeare
+    from rnnlab.data.datasets import (
+        chatterbot,
+        chorales,
+        digits8x8,
+        ding,
+        elecdemand,
+        eustocks,
+        fashion_mnist,
+        japanese_vowels,
+        mnist5k,
+        msft,
+        nyc_weather,
+        rotten_tomatoes,
+        shakespeare,
+        spoken_digits,
+    )
 
-    infos = [mnist5k.INFO, fashion_mnist.INFO, shakespeare.INFO]
+    infos = [mnist5k.INFO, fashion_mnist.INFO, shakespeare.INFO, chorales.INFO, rotten_tomatoes.INFO]
+    infos += [spoken_digits.INFO, japanese_vowels.INFO, digits8x8.INFO]
+    infos += [ding.INFO, chatterbot.INFO]
+    infos += [elecdemand.INFO, eustocks.INFO, msft.INFO, nyc_weather.INFO]
     return {info.name: info for info in infos}
 
 

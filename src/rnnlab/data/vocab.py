@@ -26,7 +26,8 @@ Level = Literal["char", "byte", "word"]
 LEVELS: tuple[Level, ...] = ("char", "byte", "word")
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPECIALS = (PAD, UNK, BOS, EOS)  # ids 0..3 in every vocabulary: padding is always id 0
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")  # words (with a clitic: don't, it's), or one mark
+# Words in any script (with a clitic: don't, it’s, Änderungen stays whole), or one mark.
+WORD = re.compile(r"\w+(?:['’]\w+)?|[^\w\s]")
 
 
 def tokenize(text: str, level: Level) -> list[str]:

@@ -10,6 +10,13 @@ layer 1 forward, ...
 
 With `lengths`, outputs past a sequence's end are zero and its final state is the state at its last
 real step (for the backward direction: after reading the sequence's first step).
+
+Three ways to run the same cells, chosen by `backend` (see `RecurrentLayer.backend_for`):
+
+    readable   the loop below, one `cell.step` per time step: every cell, and what diagnostics observe
+    fused      PyTorch's kernels (`models/fused.py`): rnn, lstm, gru
+    scan       all steps at once by a parallel scan (`models/scan.py`): mingru, minlstm, whose
+               update h' = a ⊙ h + b is linear in h with a, b from the input alone
 """
 
 from __future__ import annotations
@@ -23,15 +30,31 @@ from typing import Literal, cast
 import torch
 from torch import Tensor, nn
 
-from rnnlab.models.cells import GRUCell, HiddenState, LSTMCell, LSTMState, RecurrentCell, RNNCell
+from rnnlab.models.cells import (
+    GRUCell,
+    HiddenState,
+    IndRNNCell,
+    LinearRecurrentCell,
+    LSTMCell,
+    LSTMState,
+    MinGRUCell,
+    MinLSTMCell,
+    RecurrentCell,
+    RNNCell,
+)
 from rnnlab.models.cells.rnn import Nonlinearity
 from rnnlab.models.init import InitConfig, initialise
+from rnnlab.models.scan import linear_recurrence
 from rnnlab.models.state import last_step, reverse_padded, step_mask, validate_lengths
 
-CellName = Literal["rnn", "lstm", "gru"]
-Backend = Literal["readable", "fused", "auto"]
-CELL_NAMES: tuple[CellName, ...] = ("rnn", "lstm", "gru")
-BACKENDS: tuple[Backend, ...] = ("readable", "fused", "auto")
+CellName = Literal["rnn", "lstm", "gru", "mingru", "minlstm", "indrnn"]
+Backend = Literal["readable", "fused", "scan", "auto"]
+Runner = Literal["readable", "fused", "scan"]  # what `auto` resolves to
+CELL_NAMES: tuple[CellName, ...] = ("rnn", "lstm", "gru", "mingru", "minlstm", "indrnn")
+BACKENDS: tuple[Backend, ...] = ("readable", "fused", "scan", "auto")
+FUSED_CELLS: tuple[CellName, ...] = ("rnn", "lstm", "gru")  # the cells torch.nn has kernels for
+SCAN_CELLS: tuple[CellName, ...] = ("mingru", "minlstm")  # linear in h, gates from x: a parallel scan
+DEFAULT_HORIZON = 1000  # IndRNN: steps over which a gradient may at most double (see cells/indrnn.py)
 LayerState = HiddenState | LSTMState
 
 
@@ -49,8 +72,9 @@ class RecurrentConfig:
     peephole: bool = False  # LSTM only (Gers & Schmidhuber 2000)
     cifg: bool = False  # LSTM only: coupled input-forget gate (Greff et al. 2017)
     layer_norm: bool = False  # LSTM only: LN-LSTM (Ba et al. 2016)
-    init: InitConfig = field(default_factory=InitConfig)
-    backend: Backend = "auto"  # see RecurrentLayer.uses_fused
+    horizon: int = DEFAULT_HORIZON  # IndRNN only: |u| ≤ 2^(1/horizon) (Li et al. 2018 take the sequence length)
+    init: InitConfig = field(default_factory=InitConfig)  # rnn, lstm, gru; the others start as their papers say
+    backend: Backend = "auto"  # see RecurrentLayer.backend_for
 
     def __post_init__(self) -> None:
         if self.cell not in CELL_NAMES:
@@ -69,6 +93,19 @@ class RecurrentConfig:
         if self.backend == "fused" and self.lstm_options:
             raise ValueError(f"the fused backend does not support {', '.join(self.lstm_options)}; "
                              "use backend='readable' or 'auto'")
+        if self.backend == "fused" and self.cell not in FUSED_CELLS:
+            raise ValueError(f"the fused backend runs torch.nn's kernels, which exist for {', '.join(FUSED_CELLS)} "
+                             f"only, not {self.cell!r}; use backend='readable' or 'auto'")
+        if self.backend == "scan" and self.cell not in SCAN_CELLS:
+            raise ValueError(f"the scan backend needs a cell that is linear in h ({', '.join(SCAN_CELLS)}), "
+                             f"not {self.cell!r}; use backend='readable' or 'auto'")
+        if self.horizon < 1:
+            raise ValueError(f"horizon must be at least one step, got {self.horizon}")
+        if self.cell != "indrnn" and self.horizon != DEFAULT_HORIZON:
+            raise ValueError(f"horizon applies to the IndRNN only, not to {self.cell!r}")
+        if self.cell not in FUSED_CELLS and self.init != InitConfig():
+            raise ValueError(f"init schemes apply to {', '.join(FUSED_CELLS)}; {self.cell!r} starts as its "
+                             "paper says (see its cell's docstring)")
 
     @property
     def lstm_options(self) -> list[str]:
@@ -89,6 +126,12 @@ def make_cell(config: RecurrentConfig, input_size: int) -> RecurrentCell:
                         layer_norm=config.layer_norm)
     if config.cell == "gru":
         return GRUCell(input_size, config.hidden_size)
+    if config.cell == "mingru":
+        return MinGRUCell(input_size, config.hidden_size)
+    if config.cell == "minlstm":
+        return MinLSTMCell(input_size, config.hidden_size)
+    if config.cell == "indrnn":
+        return IndRNNCell(input_size, config.hidden_size, config.horizon)
     return RNNCell(input_size, config.hidden_size, config.nonlinearity)
 
 
@@ -130,10 +173,27 @@ def run_cell(cell: RecurrentCell, x: Tensor, state: LayerState, mask: Tensor | N
     return torch.stack(outputs, dim=1), state
 
 
-class RecurrentLayer(nn.Module):
-    """`num_layers` stacked recurrent layers of one cell type, with a readable and a fused backend.
+def run_scan(cell: LinearRecurrentCell, x: Tensor, state: HiddenState, lengths: Tensor | None
+             ) -> tuple[Tensor, HiddenState]:
+    """What `run_cell` computes for a cell with h' = a ⊙ h + b, all steps at once: x (B, T, D) -> (B, T, H).
 
-    Both backends read the same parameters (see `models/cells/base.py` for the layout), so a state
+    With `lengths`, the outputs past a sequence's end are zeroed and its final state is read at its
+    last real step. The scan runs over the padding too, but it is causal: a later step never changes
+    an earlier one.
+    """
+    log_a, log_b = cell.log_coefficients(cell.project_input(x))  # each (B, T, H)
+    h = linear_recurrence(log_a, log_b, state.h)  # (B, T, H)
+    if lengths is None:
+        return h, HiddenState(h[:, -1])
+    real = step_mask(lengths, x.shape[1], x.device)[..., None]  # (B, T, 1)
+    return torch.where(real, h, 0.0), HiddenState(last_step(h, lengths))
+
+
+class RecurrentLayer(nn.Module):
+    """`num_layers` stacked recurrent layers of one cell type, run by the readable loop, the fused
+    kernels or the parallel scan (see the module docstring).
+
+    All backends read the same parameters (see `models/cells/base.py` for the layout), so a state
     dict moves between them, and between rnnlab and `nn.RNN/LSTM/GRU` (`models/fused.py`), unchanged.
     """
 
@@ -145,7 +205,10 @@ class RecurrentLayer(nn.Module):
             width = config.input_size if layer == 0 else config.output_size
             for _ in range(config.directions):
                 cell = make_cell(config, width)
-                initialise(cell, config.init, generator)
+                if cell.recurrent_matrix:
+                    initialise(cell, config.init, generator)
+                else:  # no U to initialise; the cell's own scheme, from its paper
+                    cell.reset_parameters(generator)
                 cells.append(cell)
         self.cells = nn.ModuleList(cells)
         self.between_layers = nn.Dropout(config.dropout)
@@ -182,29 +245,43 @@ class RecurrentLayer(nn.Module):
         return self.state_type(*(zeros for _ in self.state_type._fields))
 
     def uses_fused(self, x: Tensor) -> bool:
-        """Which backend runs for input x.
+        """Whether the fused kernels run for input x (see `backend_for`)."""
+        return self.backend_for(x) == "fused"
 
-        `auto` picks the fused kernels where `rnnlab bench` measured them faster on this kind of machine
-        (benchmarks/results/cpu-2core.md): always on CUDA (cuDNN), and on the CPU for every cell except
-        the LSTM at a single step, where oneDNN's set-up cost makes it 2.7x slower than the plain cell
-        (single-step generation). PyTorch's GRU and RNN loops (no oneDNN kernel) still beat our Python
-        loop by 0-40 %, so they are taken too. Options the kernels lack (peepholes, CIFG, LN) fall
-        back to the readable path, said once.
+    def backend_for(self, x: Tensor) -> Runner:
+        """Which backend runs for input x (B, T, D): the one configured, or the one `auto` picks.
+
+        `auto` picks what `rnnlab bench` measured fastest on this kind of machine
+        (benchmarks/results/cpu-2core.md, scan-cpu-2core.md). rnn, lstm, gru: the fused kernels always
+        on CUDA (cuDNN), and on the CPU for every cell except the LSTM at a single step, where oneDNN's
+        set-up cost makes it 2.7x slower than the plain cell (single-step generation). PyTorch's GRU and
+        RNN loops (no oneDNN kernel) still beat our Python loop by 0-40 %, so they are taken too.
+        Options the kernels lack (peepholes, CIFG, LN) fall back to the readable path, said once.
+        mingru, minlstm: the scan on CUDA for more than one step, 20-130x faster than the loop there
+        (benchmarks/results/scan-h100.md); on the CPU the readable loop, which one thread runs 1.9-3.4x
+        faster than the scan in training and 3.2-4.3x in inference at T = 128 to 4096 (and at T = 2 to 16
+        as well): the scan's logcumsumexp costs ~26 ns per element, and its three passes (one forward,
+        two backward) outweigh the loop's ~0.1 ms of overhead per step. indrnn: the readable loop, the
+        only one it has.
         """
         c = self.config
         if self._observer is not None:
-            return False  # only the readable loop has steps to show
+            return "readable"  # only the readable loop has steps to show
         if c.backend != "auto":
-            return c.backend == "fused"
+            return c.backend
+        if c.cell in SCAN_CELLS:
+            return "scan" if x.device.type == "cuda" and x.shape[1] > 1 else "readable"
+        if c.cell not in FUSED_CELLS:
+            return "readable"
         if c.lstm_options:
             if not self._warned_fallback:
                 warnings.warn(f"backend='auto' runs the readable path: the fused kernels do not support "
                               f"{', '.join(c.lstm_options)}", stacklevel=3)
                 self._warned_fallback = True
-            return False
+            return "readable"
         if x.device.type == "cuda":
-            return True
-        return not (c.cell == "lstm" and x.shape[1] == 1)
+            return "fused"
+        return "readable" if c.cell == "lstm" and x.shape[1] == 1 else "fused"
 
     def forward(self, x: Tensor, state: LayerState | None = None, lengths: Tensor | None = None
                 ) -> tuple[Tensor, LayerState]:
@@ -219,14 +296,16 @@ class RecurrentLayer(nn.Module):
         if state is None:
             state = self.initial_state(B, x.device, x.dtype)
         self._check_state(state, B)
-        if self.uses_fused(x):
+        backend = self.backend_for(x)
+        if backend == "fused":
             from rnnlab.models.fused import run_fused
 
             return run_fused(self, x, state, checked_lengths)
-        return self._run_readable(x, state, checked_lengths)
+        return self._run_cells(x, state, checked_lengths, scan=backend == "scan")
 
-    def _run_readable(self, x: Tensor, state: LayerState, lengths: Tensor | None
-                      ) -> tuple[Tensor, LayerState]:
+    def _run_cells(self, x: Tensor, state: LayerState, lengths: Tensor | None, scan: bool
+                   ) -> tuple[Tensor, LayerState]:
+        """Layer by layer, direction by direction: each cell by the loop over time, or by the scan."""
         c = self.config
         mask = None if lengths is None else step_mask(lengths, x.shape[1], x.device)  # (B, T)
         if mask is not None:  # padding never enters the arithmetic, so NaN or inf there cannot leak
@@ -240,8 +319,14 @@ class RecurrentLayer(nn.Module):
                 k = layer * c.directions + direction
                 cell_state = self.state_type(*(part[k] for part in state))  # each (B, H)
                 inputs = x if direction == 0 else reverse_padded(x, lengths)
-                observe = None if self._observer is None else self._observe_cell(k)
-                out, final = run_cell(self.cell_stack[k], inputs, cell_state, mask, observe)  # out: (B, T, H)
+                cell = self.cell_stack[k]
+                final: LayerState
+                if scan:
+                    assert isinstance(cell, LinearRecurrentCell) and isinstance(cell_state, HiddenState)
+                    out, final = run_scan(cell, inputs, cell_state, lengths)  # out: (B, T, H)
+                else:
+                    observe = None if self._observer is None else self._observe_cell(k)
+                    out, final = run_cell(cell, inputs, cell_state, mask, observe)  # out: (B, T, H)
                 outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
             x = torch.cat(outputs, dim=-1)  # (B, T, dirs·H)

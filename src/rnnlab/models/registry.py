@@ -11,9 +11,11 @@ from dataclasses import dataclass, field, replace
 import torch
 from torch import nn
 
+from rnnlab.models.attention import ATTENTIONS, AttentionName
 from rnnlab.models.init import InitConfig
 from rnnlab.models.recurrent import Backend, RecurrentConfig, RecurrentLayer
-from rnnlab.models.sequence import EncoderDecoder, InputEncoder, IOSpec, SequenceModel
+from rnnlab.models.seq2seq import EncoderDecoder, Seq2SeqModel, TransformerSeq2Seq
+from rnnlab.models.sequence import InputEncoder, IOSpec, SequenceModel
 from rnnlab.models.transformer import CausalTransformer, Positions, TransformerConfig
 
 
@@ -33,10 +35,13 @@ class ModelConfig:
     ff_mult: int = 4  # Transformer
     positions: Positions = "sinusoidal"  # Transformer
     max_len: int = 1024  # Transformer context window
+    attention: AttentionName = "none"  # recurrent encoder-decoders only (models/attention.py)
 
     def __post_init__(self) -> None:
         if self.name not in MODELS:
             raise ValueError(f"unknown model {self.name!r}; choose one of {', '.join(MODELS)}")
+        if self.attention not in ATTENTIONS:
+            raise ValueError(f"unknown attention {self.attention!r}; choose one of {', '.join(ATTENTIONS)}")
         if self.hidden_size <= 0 or self.num_layers <= 0:
             raise ValueError(f"hidden_size and num_layers must be positive, got {self.hidden_size}, "
                              f"{self.num_layers}")
@@ -84,12 +89,20 @@ MODELS: dict[str, RecurrentFamily | TransformerFamily] = {
     "cifg-lstm": RecurrentFamily("lstm", "LSTM with coupled input-forget gate (Greff et al. 2017)", {"cifg": True}),
     "ln-lstm": RecurrentFamily("lstm", "layer-normalised LSTM (Ba et al. 2016)", {"layer_norm": True}),
     "gru": RecurrentFamily("gru", "GRU (Cho et al. 2014), PyTorch's reset-gate placement"),
+    "mingru": RecurrentFamily("mingru", "minGRU (Feng et al. 2024): gates from x alone; parallel scan on CUDA"),
+    "minlstm": RecurrentFamily("minlstm", "minLSTM (Feng et al. 2024): gates from x alone; parallel scan on CUDA"),
+    "indrnn": RecurrentFamily("indrnn", "IndRNN (Li et al. 2018): ReLU, one recurrent weight per unit, "
+                                        "|u| ≤ 2^(1/1000)"),
     "transformer": TransformerFamily("causal Transformer, pre-norm, sinusoidal positions"),
 }
 
 
 def build_model(config: ModelConfig, io: IOSpec) -> SequenceModel:
-    """The model `config.name` for a task's inputs and outputs."""
+    """The model `config.name` for a task's inputs and outputs (one sequence in; see `build_for_io`)."""
+    if io.pairs:
+        raise ValueError("a sequence-to-sequence task needs an encoder-decoder: use build_for_io")
+    if config.attention != "none":
+        raise ValueError("attention applies to sequence-to-sequence tasks (translation, dialogue) only")
     family = MODELS[config.name]
     needs_width = io.tokens or isinstance(family, TransformerFamily)
     # The Transformer projects features to d_model itself, so only tokens get an embedding before it.
@@ -98,11 +111,16 @@ def build_model(config: ModelConfig, io: IOSpec) -> SequenceModel:
     return SequenceModel(encoder, family.core(config, encoder.output_size), io)
 
 
-def build_encoder_decoder(config: ModelConfig, source_vocab: int, target_vocab: int) -> EncoderDecoder:
-    """A recurrent sequence-to-sequence model over token ids."""
+def build_encoder_decoder(config: ModelConfig, source_vocab: int, target_vocab: int) -> Seq2SeqModel:
+    """A sequence-to-sequence model over token ids: any recurrent family as encoder and decoder (with
+    `config.attention`), or the encoder-decoder Transformer. A bidirectional encoder gets a decoder of
+    2·H units (see EncoderDecoder.bridge)."""
     family = MODELS[config.name]
-    if not isinstance(family, RecurrentFamily):
-        raise ValueError(f"an encoder-decoder needs a recurrent model, not {config.name!r}")
+    if isinstance(family, TransformerFamily):
+        if config.attention != "none":
+            raise ValueError("the Transformer attends by design; attention options are for recurrent models")
+        return TransformerSeq2Seq(source_vocab, target_vocab, config.hidden_size, config.num_layers,
+                                  config.num_heads, config.ff_mult, config.dropout, config.positions, config.max_len)
     width = config.embed_size or config.hidden_size
     source = InputEncoder(IOSpec(source_vocab, 1, tokens=True), width)
     target = InputEncoder(IOSpec(target_vocab, 1, tokens=True), width)
@@ -110,7 +128,14 @@ def build_encoder_decoder(config: ModelConfig, source_vocab: int, target_vocab: 
     decoder_config = replace(config, bidirectional=False,
                              hidden_size=config.hidden_size * (2 if config.bidirectional else 1))
     decoder = RecurrentLayer(family.recurrent_config(decoder_config, width))
-    return EncoderDecoder(source, encoder, target, decoder, target_vocab)
+    return EncoderDecoder(source, encoder, target, decoder, target_vocab, config.attention)
+
+
+def build_for_io(config: ModelConfig, io: IOSpec) -> nn.Module:
+    """What a task's io asks for: an encoder-decoder for sequence-to-sequence (`io.pairs`), else `build_model`."""
+    if io.pairs:
+        return build_encoder_decoder(config, io.input_size, io.output_size)
+    return build_model(config, io)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -128,7 +153,7 @@ def hidden_size_for_budget(config: ModelConfig, io: IOSpec, budget: int) -> int:
 
     def count(units: int) -> int:
         with torch.device("meta"):
-            return count_parameters(build_model(replace(config, hidden_size=units * step), io))
+            return count_parameters(build_for_io(replace(config, hidden_size=units * step), io))
 
     if count(1) > budget:
         raise ValueError(f"a budget of {budget} parameters is below the smallest {config.name!r} "

@@ -5,7 +5,7 @@ and `summary(outputs, lengths)`: `RecurrentLayer` and `CausalTransformer` both a
 
     SequenceModel, per_step=True :  (B, T) tokens or (B, T, D) features -> (B, T, O)  tagging, LM
     SequenceModel, per_step=False:  (B, T) tokens or (B, T, D) features -> (B, O)     classify, regress
-    EncoderDecoder               :  source (B, S), target-in (B, T) tokens -> (B, T, V) logits
+    EncoderDecoder (seq2seq.py)  :  source (B, S), target-in (B, T) tokens -> (B, T, V) logits
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 from rnnlab.models.recurrent import RecurrentLayer
@@ -30,11 +29,16 @@ class IOSpec:
     output_size: int  # classes, regression targets, or the output vocabulary
     tokens: bool = False  # integer inputs (B, T) through an embedding, rather than (B, T, D) floats
     per_step: bool = True  # an output at every step (tagging, language models) or one per sequence
+    # Sequence to sequence: inputs are (source (B, S), target-in (B, T)) token ids; input_size is the source
+    # vocabulary, output_size the target's; the model is an encoder-decoder (models/seq2seq.py).
+    pairs: bool = False
 
     def __post_init__(self) -> None:
         if self.input_size <= 0 or self.output_size <= 0:
             raise ValueError(f"input_size and output_size must be positive, got {self.input_size}, "
                              f"{self.output_size}")
+        if self.pairs and not (self.tokens and self.per_step):
+            raise ValueError("sequence-to-sequence inputs are token ids with an output per target step")
 
 
 class InputEncoder(nn.Module):
@@ -81,49 +85,3 @@ class SequenceModel(nn.Module):
         if not self.io.per_step:
             outputs = self.core.summary(outputs, lengths)  # (B, F)
         return self.head(outputs), state
-
-
-class EncoderDecoder(nn.Module):
-    """Sequence to sequence (Sutskever et al. 2014; Cho et al. 2014): the encoder's final state is the
-    decoder's initial state. Teacher forcing: `forward((source, target_in))` gives logits for every
-    target step; `decode` one chunk at a time carries state for step-by-step generation.
-
-    A bidirectional encoder's two directions are concatenated per layer, so the decoder's hidden size
-    is the encoder's times two (`bridge`).
-    """
-
-    def __init__(self, source: InputEncoder, encoder: RecurrentLayer, target: InputEncoder,
-                 decoder: RecurrentLayer, output_size: int) -> None:
-        super().__init__()
-        enc, dec = encoder.config, decoder.config
-        if dec.bidirectional or dec.hidden_size != enc.output_size or dec.num_layers != enc.num_layers \
-                or dec.cell != enc.cell:
-            raise ValueError("the decoder must be a unidirectional stack of the encoder's cell with as many "
-                             "layers and hidden size = encoder directions x encoder hidden size")
-        self.source, self.encoder, self.target, self.decoder = source, encoder, target, decoder
-        self.head = nn.Linear(dec.hidden_size, output_size)
-
-    def bridge(self, state: Any) -> Any:
-        """Encoder state, fields (L·dirs, B, H) -> decoder state, fields (L, B, dirs·H)."""
-        dirs = self.encoder.config.directions
-        if dirs == 1:
-            return state
-        return type(state)(*(torch.cat([part[0::2], part[1::2]], dim=-1) for part in state))
-
-    def encode(self, source: Tensor, lengths: Tensor | None = None) -> tuple[Tensor, Any]:
-        """source (B, S) -> memory (B, S, dirs·H), decoder initial state."""
-        memory, state = self.encoder(self.source(source), None, lengths)
-        return memory, self.bridge(state)
-
-    def decode(self, target_in: Tensor, state: Any) -> tuple[Tensor, Any]:
-        """target_in (B, T) -> logits (B, T, V), state after the chunk."""
-        outputs, state = self.decoder(self.target(target_in), state)  # (B, T, H_dec)
-        return self.head(outputs), state
-
-    def forward(self, inputs: tuple[Tensor, Tensor], state: Any = None, lengths: Tensor | None = None
-                ) -> tuple[Tensor, Any]:
-        """inputs = (source (B, S), target_in (B, T)); `lengths` are the source lengths."""
-        source, target_in = inputs
-        if state is None:
-            _, state = self.encode(source, lengths)
-        return self.decode(target_in, state)

@@ -58,6 +58,11 @@ class TransformerConfig:
 class TransformerState(NamedTuple):
     context: Tensor  # (B, T_ctx, d): projected inputs seen so far, T_ctx ≤ max_len
 
+    @property
+    def batch_dim(self) -> int:
+        """The batch is dim 0 here, not dim 1 as in recurrent states: code that resets rows reads this."""
+        return 0
+
 
 def sinusoidal_positions(length: int, d_model: int) -> Tensor:
     """PE[p, 2k] = sin(p / 10000^(2k/d)), PE[p, 2k+1] = cos(...) (Vaswani et al. 2017, section 3.5)."""

@@ -16,7 +16,7 @@ from rnnlab.models.registry import (
     MODELS,
     ModelConfig,
     RecurrentFamily,
-    build_model,
+    build_for_io,
     count_parameters,
     hidden_size_for_budget,
 )
@@ -48,10 +48,12 @@ class Experiment:
     def entry(self) -> TaskEntry:
         return task_entry(self.task)
 
-    def build(self) -> tuple[Task, SequenceModel]:
+    def build(self) -> tuple[Task, Any]:
+        """The task and its freshly initialised model: a SequenceModel, or for a sequence-to-sequence task
+        (`task.io.pairs`) a Seq2SeqModel (models/seq2seq.py)."""
         task = self.entry.build(self.task_config)
         torch.manual_seed(self.train.seed)  # the same seed gives the same initial weights
-        return task, build_model(self.model, task.io)
+        return task, build_for_io(self.model, task.io)
 
 
 def make_experiment(task: str, model: str, *, length: int | None = None, task_options: dict[str, Any] | None = None,
@@ -103,11 +105,16 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
         if on_eval is not None:
             on_eval(record)
 
-    result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume)
+    # Real data sets (a `split` field) train against their validation split: keep the weights of the best
+    # validation evaluation (early stopping), and score those once on the test split.
+    held_out = getattr(experiment.task_config, "split", "test") != "test"
+    select = (experiment.entry.metric, experiment.entry.lower_is_better) if held_out else None
+    result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select)
     extra: dict[str, Any] = {"parameters": count_parameters(model)}
     test = test_split_metrics(experiment, model)
     if test is not None:
         extra["test_metrics"] = test
+        extra["test_weights_from_step"] = result.selected_step
     return folder.finish(result, experiment.entry.metric, experiment.entry.lower_is_better, extra)
 
 

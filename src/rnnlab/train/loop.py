@@ -9,6 +9,7 @@ uninterrupted run (same seed, CPU).
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
+from rnnlab.data.stream import reset_rows
 from rnnlab.data.tasks.base import Batch, Task, seeded
 from rnnlab.models.device import resolve_device
 from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
@@ -85,6 +88,7 @@ class EvalRecord:
 class TrainResult:
     records: list[EvalRecord] = field(default_factory=list)
     diverged_at: int | None = None  # the step whose loss or gradient was not finite
+    selected_step: int | None = None  # with `select`: the evaluation whose weights the model ends with
 
     @property
     def diverged(self) -> bool:
@@ -144,26 +148,26 @@ def evaluate_task(model: nn.Module, task: Task, test: Batch | None, device: torc
 def carry_state(state: Any, resets: Tensor | None) -> Any:
     """A state carried into the next batch: detached (truncated BPTT), rows in `resets` zeroed.
 
-    Works on any state that is a tuple of tensors whose dim 1 is the batch (recurrent layers: fields of
-    shape (L·dirs, B, H)); None stays None.
+    Works on any state that is a tuple of tensors, batch at dim 1 (recurrent layers: fields of shape
+    (L·dirs, B, H)) or where the state's `batch_dim` says (see `reset_rows`); None stays None.
     """
     if state is None:
         return None
-    parts = [part.detach() for part in state]
-    if resets is not None and bool(resets.any()):
-        keep = (~resets).to(parts[0].dtype)  # (B,)
-        parts = [part * keep.view(1, -1, *([1] * (part.dim() - 2))) for part in parts]
-    return type(state)(*parts)
+    return reset_rows(type(state)(*(part.detach() for part in state)), resets)
 
 
 def train(model: nn.Module, task: Task, config: TrainConfig,
           on_eval: Callable[[EvalRecord], None] | None = None,
           checkpoints: Path | None = None, resume: bool = False,
-          on_step: Callable[[int, float, float], None] | None = None) -> TrainResult:
+          on_step: Callable[[int, float, float], None] | None = None,
+          select: tuple[str, bool] | None = None) -> TrainResult:
     """Train `model` on `task` until solved, out of steps or time, or diverged.
 
     `on_eval(record)` is called at every evaluation; `on_step(step, loss, grad_norm)` after every step
-    (the norm before clipping), for diagnostics that need the whole series.
+    (the norm before clipping), for diagnostics that need the whole series. With `select = (metric,
+    lower_is_better)` the model ends with the weights of its best evaluation on that metric (early
+    stopping on a validation split; `result.selected_step` says which), kept in `checkpoints/best/`
+    when there is a checkpoint folder so that a resumed run selects from its whole history.
     """
     torch.manual_seed(config.seed)
     generator = seeded(config.seed, TRAIN_STREAM)
@@ -171,20 +175,23 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
     model.to(device)
     test = None if hasattr(task, "evaluate_model") else task.test_set(config.seed).to(device)
     carries_state = bool(getattr(task, "carries_state", False))
-    state: Any = None
+    sample_at = getattr(task, "sample_at", None)
+    state: Any = None  # the model's carried state; not checkpointed: a resumed stream restarts it from zero
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay,
                                config.momentum)
     result = TrainResult()
+    best = BestWeights(select, None if checkpoints is None else checkpoints / "best", resume, result)
     start_step, elapsed = 1, 0.0
     saved = latest_checkpoint(checkpoints) if (resume and checkpoints is not None) else None
     if saved is not None:
-        state = load_checkpoint(saved, model, optimizer)
-        generator.set_state(state.data_rng)
-        torch.set_rng_state(state.torch_rng)
-        result.records = [EvalRecord.from_json(r) for r in state.records]
-        result.diverged_at = state.step if state.diverged else None  # a diverged run stops at its checkpoint
-        start_step, elapsed = state.step + 1, state.elapsed
-        if _finished(result, config, elapsed, state.step):
+        training = load_checkpoint(saved, model, optimizer)
+        generator.set_state(training.data_rng)
+        torch.set_rng_state(training.torch_rng)
+        result.records = [EvalRecord.from_json(r) for r in training.records]
+        result.diverged_at = training.step if training.diverged else None  # a diverged run stops at its checkpoint
+        start_step, elapsed = training.step + 1, training.elapsed
+        if _finished(result, config, elapsed, training.step):
+            best.restore(model)
             return result
     losses: list[float] = []
     norms: list[float] = []
@@ -194,7 +201,9 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         started = time.perf_counter()
         lr = config.lr * lr_factor(step, config.steps, config.warmup_steps, config.decay)
         set_lr(optimizer, lr)
-        batch = task.sample(config.batch_size, generator).to(device)
+        # A stream task (`sample_at`) reads the batch of this step, so a resumed run continues its stream.
+        batch = (sample_at(step, config.batch_size) if sample_at is not None
+                 else task.sample(config.batch_size, generator)).to(device)
         state = carry_state(state, batch.resets) if carries_state else None
         outputs, state = model(batch.inputs, state, batch.lengths)
         loss = task.loss(outputs, batch)
@@ -224,6 +233,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         losses, norms = [], []
         if on_eval is not None:
             on_eval(record)
+        best.offer(model, record)
         finished = _finished(result, config, elapsed, step)
         due = config.checkpoint_every and (finished or evaluations % config.checkpoint_every == 0)
         if checkpoints is not None and due:
@@ -232,7 +242,41 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
                 torch.get_rng_state(), result.diverged))
         if finished:
             break
+    best.restore(model)
     return result
+
+
+class BestWeights:
+    """The weights of the best evaluation so far on one metric, in memory and (optionally) on disk."""
+
+    def __init__(self, select: tuple[str, bool] | None, folder: Path | None, resume: bool,
+                 result: TrainResult) -> None:
+        self.select, self.folder, self.result = select, folder, result
+        self.value = math.nan
+        self.weights: dict[str, Tensor] | None = None
+        if select is not None and resume and folder is not None and (folder / "model.safetensors").exists():
+            self.weights = load_file(str(folder / "model.safetensors"))
+            meta = json.loads((folder / "best.json").read_text())
+            self.value, result.selected_step = meta["value"], meta["step"]
+
+    def offer(self, model: nn.Module, record: EvalRecord) -> None:
+        if self.select is None:
+            return
+        metric, lower_is_better = self.select
+        value = record.metrics.get(metric, math.nan)
+        better = value < self.value if lower_is_better else value > self.value
+        if not math.isfinite(value) or not (math.isnan(self.value) or better):
+            return
+        self.value, self.result.selected_step = value, record.step
+        self.weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            save_file({k: v.contiguous() for k, v in self.weights.items()}, str(self.folder / "model.safetensors"))
+            (self.folder / "best.json").write_text(json.dumps({"value": value, "step": record.step}))
+
+    def restore(self, model: nn.Module) -> None:
+        if self.weights is not None:
+            model.load_state_dict(self.weights)
 
 
 def _finished(result: TrainResult, config: TrainConfig, elapsed: float, step: int) -> bool:

@@ -21,7 +21,18 @@ def test_the_registered_tasks():
     assert all(entry.name == name for name, entry in TASKS.items())
 
 
-@pytest.mark.parametrize("name", NAMES)
+USER_FILE_FIELDS = {"path", "corpus"}  # tasks on the user's own file: nothing to load until one is given
+
+
+def reads_user_file(name):
+    return bool(USER_FILE_FIELDS & {f.name for f in dataclasses.fields(task_entry(name).config_type)})
+
+
+GENERATED = [n for n in NAMES if task_entry(n).dataset is None and not reads_user_file(n)]
+REAL_DATA = [n for n in NAMES if task_entry(n).dataset is not None or reads_user_file(n)]
+
+
+@pytest.mark.parametrize("name", GENERATED)
 def test_builds_with_defaults(name):
     """Reference: the config class's own defaults (with the fields the name pins), and the Task protocol's
     attributes. Nothing is loaded: data sets load lazily, on the first batch."""
@@ -33,6 +44,25 @@ def test_builds_with_defaults(name):
     assert task.name.startswith(name)
     assert task.io.output_size > 0 and task.baseline
     assert entry.metric in task.baseline
+
+
+@pytest.mark.parametrize("name", REAL_DATA)
+def test_a_real_data_task_builds_without_touching_its_data(name, tmp_path, monkeypatch):
+    """Building a task (what `rnnlab tasks`, sweeps and budgets do) must not fetch or parse a data set:
+    with an empty cache and no way to download, every real-data task still builds."""
+    from rnnlab.data import sources
+
+    monkeypatch.setenv("RNNLAB_CACHE", str(tmp_path))
+
+    def no_download(*args, **kwargs):
+        raise AssertionError(f"building {name!r} tried to download its data")
+
+    monkeypatch.setattr(sources, "fetch_wheel", no_download)
+    monkeypatch.setattr(sources.subprocess, "run", no_download)
+    entry = task_entry(name)
+    task = make_task(name)
+    assert task.name.startswith(name) and task.config == entry.config()
+    assert not any(tmp_path.iterdir())  # nothing written to the cache
 
 
 @pytest.mark.parametrize("name", WITH_KNOB)

@@ -55,6 +55,9 @@ class Task(Protocol):
     """A source of batches with its loss, metrics and success criterion.
 
     Optional, looked up by the trainer with `getattr`:
+        sample_at(step, batch_size) -> Batch
+                                          the batch of training step `step` (streams: so that a resumed
+                                          run continues where it stopped), instead of `sample`.
         carries_state: bool = False       each training batch continues the previous one's sequences
                                           (truncated BPTT): the trainer keeps the model's state, detached,
                                           zeroing the rows `batch.resets` marks.
@@ -64,9 +67,18 @@ class Task(Protocol):
                                           decoded BLEU) instead of `metrics` over `test_set` in slices.
     """
 
-    name: str
-    io: IOSpec
-    baseline: dict[str, float]  # what a memoryless predictor scores on `metrics`
+    # Read-only for the trainer: plain attributes, or properties computed on first use (a real data set's
+    # vocabulary size or baseline needs its data, which building a task must not load).
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def io(self) -> IOSpec: ...
+
+    @property
+    def baseline(self) -> dict[str, float]:
+        """What a memoryless (or simple) predictor scores on `metrics`."""
+        ...
 
     def sample(self, batch_size: int, generator: torch.Generator) -> Batch: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -39,7 +40,7 @@ class MinGRUCell(LinearRecurrentCell):
 
     def step(self, x_proj: Tensor, state: HiddenState) -> tuple[Tensor, HiddenState]:
         z, h_tilde = self.gates_from_projection(x_proj, state)
-        h = (1 - z) * state.h + z * h_tilde  # (B, H)
+        h = torch.lerp(state.h, h_tilde, z)  # (1 − z) ⊙ h + z ⊙ h̃ in one kernel, (B, H)
         return h, HiddenState(h)
 
     def log_coefficients(self, x_proj: Tensor) -> tuple[Tensor, Tensor]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -41,8 +42,8 @@ class MinLSTMCell(LinearRecurrentCell):
         return self.gates_from_projection(self.project_input(x), state)
 
     def step(self, x_proj: Tensor, state: HiddenState) -> tuple[Tensor, HiddenState]:
-        f, i, h_tilde = self.gates_from_projection(x_proj, state)
-        h = f * state.h + i * h_tilde  # (B, H)
+        _, i, h_tilde = self.gates_from_projection(x_proj, state)
+        h = torch.lerp(state.h, h_tilde, i)  # f' ⊙ h + i' ⊙ h̃ in one kernel, as f' = 1 − i'; (B, H)
         return h, HiddenState(h)
 
     def log_coefficients(self, x_proj: Tensor) -> tuple[Tensor, Tensor]:

@@ -1,0 +1,83 @@
+"""`rnnlab chat RUN`: talk to a trained dialogue run (chatterbot, shakespeare-dialogue).
+
+On a terminal it prompts; `/reset` forgets the conversation, `/quit` (or Ctrl-D) ends it. With input
+piped in, every line gets one reply line and nothing else is written (no prompts, no colour):
+
+    printf 'hello\\nhow are you?\\n' | rnnlab chat runs/chatterbot-lstm-s0 --temperature 0
+
+The model reads the last `--history` lines of the conversation (yours and its own), by default as
+many as it was trained with (the task's `context_turns`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+from rnnlab.cli.console import console
+from rnnlab.cli.translate import load_seq2seq_run
+from rnnlab.data.tasks.dialogue import DialogueTask
+from rnnlab.generate.sampling import SamplingConfig
+
+HISTORY_KEPT = 100  # lines of conversation remembered at most; the model reads only the last --history
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("chat", help="talk to a trained dialogue run",
+                                   description="Talk to a run of a dialogue task; /reset forgets, /quit ends.")
+    parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train --task chatterbot` (or "
+                                                   "shakespeare-dialogue)")
+    parser.add_argument("--temperature", type=float, default=0.7, help="sampling temperature; 0 = greedy (default 0.7)")
+    parser.add_argument("--top-p", type=float, default=0.9, help="nucleus sampling mass (default 0.9)")
+    parser.add_argument("--history", type=int, default=None,
+                        help="lines of conversation the model reads (default: as in training)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the sampling (default 0)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.threads <= 0:
+        raise ValueError("--threads must be positive")
+    if args.history is not None and args.history <= 0:
+        raise ValueError("--history must be positive")
+    rule = SamplingConfig(temperature=args.temperature, top_p=args.top_p)
+    torch.set_num_threads(args.threads)
+    task, model = load_seq2seq_run(args.run_dir)
+    if not isinstance(task, DialogueTask):
+        raise ValueError(f"{args.run_dir} is a run of {task.name!r}, not a dialogue task; use `rnnlab translate`")
+    generator = torch.Generator().manual_seed(args.seed)
+    interactive = sys.stdin.isatty()
+    out = console()
+    if interactive:
+        out.print(f"[bold]{task.name}[/] - /reset forgets the conversation, /quit ends it", highlight=False)
+    history: list[str] = []
+    while True:
+        try:
+            line = out.input("[bold cyan]you>[/] ") if interactive else sys.stdin.readline()
+        except EOFError:
+            break
+        if not interactive and not line:
+            break  # end of the piped input
+        line = line.strip()
+        if line == "/quit":
+            break
+        if line == "/reset":
+            history.clear()
+            if interactive:
+                out.print("[dim](conversation forgotten)[/]")
+            continue
+        if not line:
+            continue
+        history.append(line)
+        reply = task.reply(model, history, rule, generator, args.history)
+        history = [*history, reply][-HISTORY_KEPT:]
+        if interactive:
+            out.print(f"[bold green]bot>[/] {reply}", highlight=False)
+        else:
+            sys.stdout.write(reply + "\n")
+            sys.stdout.flush()
+    return 0

@@ -1,0 +1,153 @@
+"""`rnnlab classify RUN INPUT`: a trained classifier's answer for one text or file, or for every row of a CSV.
+
+    rnnlab classify runs/sentiment-word-lstm-s0 "a gorgeous, witty, seductive movie."
+    positive  0.934
+    rnnlab classify RUN reviews.csv --text-column review --out predictions.csv
+
+How an input becomes a model input is the task's business, through a small protocol any
+labelled-sequence task can implement (`RawInputClassifier`): `classes`, the class names by index, and
+`encode_input(raw: str | Path) -> Tensor`, one sequence: (T,) token ids or (T, D) features. Text tasks
+encode a string with the run's vocabulary; speech tasks read a .wav path. INPUT is taken as
+
+    NAME.csv or NAME.tsv   a table: each row's --text-column cell is passed as a string
+    an existing file       its path (a .wav, or a text file)
+    anything else          the text itself
+
+A table's predictions go to --out (never over an existing file without --overwrite), else to the
+terminal as a table, or as CSV when stdout is a pipe or a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import torch
+from rich.markup import escape
+from rich.table import Table
+from torch import Tensor, nn
+
+from rnnlab.cli.console import console
+from rnnlab.data.batching import pad_sequences
+from rnnlab.data.cache import write_atomic
+from rnnlab.data.datasets.text_csv import read_csv_rows
+from rnnlab.train.experiment import load_run
+from rnnlab.train.run import RunFolder
+
+TABLE_SUFFIXES = (".csv", ".tsv")
+PREDICTED, PROBABILITY = "predicted", "probability"  # the columns added to a table
+
+
+@runtime_checkable
+class RawInputClassifier(Protocol):
+    """A task that can turn a user's raw input into one model input."""
+
+    classes: tuple[str, ...]
+
+    def encode_input(self, raw: str | Path) -> Tensor: ...
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    probability: float  # of `label`, the most probable class
+
+
+@torch.no_grad()
+def classify(model: nn.Module, task: RawInputClassifier, raws: Sequence[str | Path],
+             batch_size: int = 256) -> list[Prediction]:
+    """The most probable class of each input, batched by length (padded to each batch's longest)."""
+    model.eval()
+    device = next(model.parameters()).device
+    sequences = [task.encode_input(raw) for raw in raws]
+    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+    found: dict[int, Prediction] = {}
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        inputs, lengths = pad_sequences([sequences[i] for i in rows])  # (B, T[, D]), (B,)
+        outputs, _ = model(inputs.to(device), None, lengths.to(device))  # (B, C)
+        probabilities = outputs.float().softmax(dim=-1).cpu()  # (B, C)
+        best, index = probabilities.max(dim=-1)  # (B,), (B,)
+        for row, p, k in zip(rows, best.tolist(), index.tolist(), strict=True):
+            found[row] = Prediction(task.classes[k], p)
+    return [found[i] for i in range(len(sequences))]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("classify", help="classify a text, a file or a CSV with a trained run",
+                                   description="Classify INPUT with the newest checkpoint of RUN.")
+    parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train` on a classification task")
+    parser.add_argument("input", help="a text in quotes, a file (e.g. a .wav), or a .csv/.tsv table")
+    parser.add_argument("--text-column", default=None,
+                        help="a table's column to classify (default: the run's text_column, else 'text')")
+    parser.add_argument("--out", type=Path, default=None, help="write a table's predictions to this CSV file")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.threads <= 0:
+        raise ValueError("--threads must be positive")
+    torch.set_num_threads(args.threads)
+    is_table = args.input.lower().endswith(TABLE_SUFFIXES)
+    if args.out is not None:
+        if not is_table:
+            raise ValueError("--out is for a table of inputs (.csv or .tsv); one input prints its answer")
+        if args.out.exists() and not args.overwrite:
+            raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
+    experiment, task, model = load_run(RunFolder(args.run_dir))
+    if not isinstance(task, RawInputClassifier) or task.io.per_step:
+        raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
+                         "input (its task has no encode_input)")
+    if is_table:
+        return classify_table(args, model, task, getattr(experiment.task_config, "text_column", "text"))
+    path = Path(args.input)
+    raw: str | Path = path if path.is_file() else args.input
+    prediction = classify(model, task, [raw])[0]
+    out = console()
+    if out.is_terminal:
+        out.print(f"[bold]{escape(prediction.label)}[/]  {prediction.probability:.3f}", highlight=False)
+    else:
+        out.print(f"{prediction.label}\t{prediction.probability:.4f}", highlight=False, markup=False)
+    return 0
+
+
+def classify_table(args: argparse.Namespace, model: nn.Module, task: RawInputClassifier, default_column: str) -> int:
+    path, column = Path(args.input), args.text_column or default_column
+    header, rows = read_csv_rows(path, (column,))
+    clash = [name for name in (PREDICTED, PROBABILITY) if name in header]
+    if clash:
+        raise ValueError(f"{path} already has a column {clash[0]!r}, where the predictions would go")
+    try:
+        predictions = classify(model, task, [row[column] for row in rows])
+    except ValueError as error:  # e.g. a cell the task cannot encode; say which file it came from
+        raise ValueError(f"{path}, column {column!r}: {error}") from error
+    columns = [*header, PREDICTED, PROBABILITY]
+    records = [[*(row[name] for name in header), p.label, f"{p.probability:.4f}"]
+               for row, p in zip(rows, predictions, strict=True)]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter="\t" if path.suffix.lower() == ".tsv" else ",", lineterminator="\n")
+    writer.writerows([columns, *records])
+    counts = {label: sum(p.label == label for p in predictions) for label in task.classes}
+    summary = ", ".join(f"{label} {n}" for label, n in counts.items() if n)
+    if args.out is not None:
+        write_atomic(args.out, buffer.getvalue().encode("utf-8"))
+        console().print(f"{len(rows)} predictions ({escape(summary)}) -> {escape(str(args.out))}", highlight=False)
+        return 0
+    out = console()
+    if not out.is_terminal:
+        out.file.write(buffer.getvalue())
+        return 0
+    table = Table(title=f"{escape(str(path))}: {len(rows)} rows ({escape(summary)})")
+    for name in ("#", column, PREDICTED, PROBABILITY):
+        table.add_column(escape(name), overflow="fold", justify="right" if name in ("#", PROBABILITY) else "left")
+    for number, (row, p) in enumerate(zip(rows, predictions, strict=True), start=1):
+        table.add_row(str(number), escape(row[column]), escape(p.label), f"{p.probability:.3f}")
+    out.print(table)
+    return 0

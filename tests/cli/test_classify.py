@@ -1,0 +1,120 @@
+"""`rnnlab train --task text-csv` then `rnnlab classify` on a sentence and on a CSV, through `main([...])`; one-line
+errors with exit code 2 for bad tables and for runs that cannot classify raw input."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnnlab.cli.main import main
+
+GOOD, BAD = ["great", "superb", "witty", "charming"], ["awful", "dull", "boring", "clumsy"]
+FILLER = ["the", "film", "plot", "was", "a", "story", "acting", "and"]
+
+
+def write_reviews(path: Path, rows: int = 80) -> Path:
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["id", "review", "sentiment"])
+        for i in range(rows):
+            words = (GOOD if i % 2 == 0 else BAD)[i % 4], FILLER[i % 8], FILLER[(i // 8) % 8]
+            writer.writerow([i, " ".join(words[j] for j in ((i + k) % 3 for k in range(3))),
+                             "pos" if i % 2 == 0 else "neg"])
+    return path
+
+
+def cli(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+TRAIN = ["--steps", "30", "--eval-every", "30", "--batch-size", "16", "--hidden", "8", "--lr", "0.02",
+         "--model", "gru"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One tiny run shared by the tests below: text-csv with the issue's column flags."""
+    folder = tmp_path_factory.mktemp("classify")
+    reviews = write_reviews(folder / "reviews.csv")
+    code = main(["train", "--task", "text-csv", "--set", f"path={reviews}", "--text-column", "review",
+                 "--label-column", "sentiment", *TRAIN, "--out", str(folder / "run")])
+    torch.set_num_threads(1)
+    assert code == 0
+    return folder
+
+
+def test_the_run_records_the_columns_and_a_test_accuracy(trained):
+    config = json.loads((trained / "run" / "config.json").read_text())
+    assert config["task"] == "text-csv" and config["task_config"]["text_column"] == "review"
+    result = json.loads((trained / "run" / "result.json").read_text())
+    assert 0 <= result["test_metrics"]["accuracy"] <= 1
+
+
+def test_classify_a_sentence(trained, capsys):
+    code, out, err = cli(capsys, "classify", trained / "run", "a witty and charming film")
+    assert code == 0, err
+    label, probability = out.split()
+    assert label in ("neg", "pos") and 0.5 <= float(probability) <= 1
+
+
+def test_classify_a_csv_to_stdout_and_to_a_file_never_overwriting(trained, capsys):
+    """Reference: the input table with two columns added; the run's text column is the default."""
+    code, out, err = cli(capsys, "classify", trained / "run", trained / "reviews.csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(out.splitlines()))
+    assert len(rows) == 80 and list(rows[0]) == ["id", "review", "sentiment", "predicted", "probability"]
+    assert {row["predicted"] for row in rows} <= {"neg", "pos"}
+    out_file = trained / "predictions.csv"
+    code, out, err = cli(capsys, "classify", trained / "run", trained / "reviews.csv", "--text-column", "review",
+                         "--out", out_file)
+    assert code == 0, err
+    assert "80 predictions" in out and next(csv.DictReader(out_file.open()))["id"] == "0"
+    out_file.write_text("mine")
+    code, _, err = cli(capsys, "classify", trained / "run", trained / "reviews.csv", "--out", out_file)
+    assert code == 2 and "exists; pass --overwrite" in err and out_file.read_text() == "mine"
+    assert cli(capsys, "classify", trained / "run", trained / "reviews.csv", "--out", out_file, "--overwrite")[0] == 0
+    assert out_file.read_text().startswith("id,review")
+
+
+def test_a_bad_input_table_is_one_line_with_exit_code_2(trained, capsys):
+    table = trained / "bad.csv"
+    table.write_text("review,x\nfine,1\n,2\n")
+    code, _, err = cli(capsys, "classify", trained / "run", table)
+    assert code == 2 and "bad.csv, row 3, column 'review': the cell is empty" in err and "Traceback" not in err
+    code, _, err = cli(capsys, "classify", trained / "run", table, "--text-column", "text")
+    assert code == 2 and "has no column 'text'; its columns are: review, x" in err
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("", "reviews.csv is empty"),
+    ("review,label\ngood,pos\n", "reviews.csv has no column 'sentiment'; its columns are: review, label"),
+    ("review,sentiment\ngood,pos\n,neg\n", "reviews.csv, row 3, column 'review': the cell is empty"),
+    ("review,sentiment\n" + "good film,pos\n" * 3 + "fine,pos\n", "column 'sentiment': every row has the label 'pos'"),
+    ("review,sentiment\ngood,pos\nbad,neg\nfine,pos\n", "are too few for a 10% validation and 10% test split"),
+])
+def test_training_on_a_bad_csv_is_one_line_with_exit_code_2(tmp_path, capsys, content, message):
+    (tmp_path / "reviews.csv").write_text(content)
+    code, _, err = cli(capsys, "train", "--task", "text-csv", "--set", f"path={tmp_path / 'reviews.csv'}",
+                       "--text-column", "review", "--label-column", "sentiment", *TRAIN, "--out", tmp_path / "run")
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_missing_file_and_disagreeing_flags(tmp_path, capsys):
+    code, _, err = cli(capsys, "train", "--task", "text-csv", "--set", f"path={tmp_path / 'none.csv'}", *TRAIN)
+    assert code == 2 and "none.csv does not exist" in err
+    code, _, err = cli(capsys, "train", "--task", "text-csv", "--set", "text_column=a", "--text-column", "b", *TRAIN)
+    assert code == 2 and "--text-column b and --set text_column=a disagree" in err
+
+
+def test_a_run_that_cannot_classify_raw_input(tmp_path, capsys):
+    run = tmp_path / "adding"
+    assert main(["train", "--task", "adding", "--length", "5", "--set", "test_size=8", "--steps", "2",
+                 "--eval-every", "2", "--hidden", "4", "--out", str(run)]) == 0
+    torch.set_num_threads(1)
+    capsys.readouterr()
+    code, _, err = cli(capsys, "classify", run, "hello")
+    assert code == 2 and "trained on task 'adding', which cannot classify raw input" in err
