@@ -232,3 +232,21 @@ def test_nan_outputs_never_count_as_solved():
     result = train(model, task, TrainConfig(steps=10, batch_size=4, eval_every=5))
     assert not result.final.solved and not result.solved
     assert status_of(result) == "diverged" and result.diverged_at == 1
+
+
+def test_resume_accepts_a_run_saved_before_a_config_field_existed(tmp_path):
+    """A config.json written before ModelConfig gained a field (here: `attention`) resumes with the same
+    settings; reference: the spec as today's configs rebuild it (Experiment.from_spec)."""
+    import json
+
+    from rnnlab.train.experiment import make_experiment, upgraded_spec
+
+    experiment = make_experiment("adding", "lstm", length=10, train_options={"steps": 4, "eval_every": 2})
+    folder = RunFolder(tmp_path / "run")
+    folder.prepare(experiment.spec(), resume=False, overwrite=False)
+    saved = json.loads((folder.path / "config.json").read_text())
+    del saved["model"]["attention"]  # as an older version wrote it
+    (folder.path / "config.json").write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match="different model"):
+        folder.check(experiment.spec(), resume=True, overwrite=False)
+    folder.check(experiment.spec(), resume=True, overwrite=False, upgrade=upgraded_spec)

@@ -1,4 +1,4 @@
-"""`rnnlab evaluate RUN`: score a run's newest checkpoint on its task's test set."""
+"""`rnnlab evaluate RUN`: score a run's weights on its task's test set (real data: --split)."""
 
 from __future__ import annotations
 
@@ -14,17 +14,20 @@ from rnnlab.train.run import RunFolder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("evaluate", help="score a run's newest checkpoint on the test set")
+    parser = subparsers.add_parser("evaluate", help="score a run's weights on the test (or validation) split")
     parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train`")
+    parser.add_argument("--split", choices=("test", "validation"), default="test",
+                        help="for real data sets: which held-out split to score (default: test)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     folder = RunFolder(args.run_dir)
-    experiment, metrics = evaluate_run(folder)
+    experiment, metrics = evaluate_run(folder, args.split)
+    held_out = args.split if hasattr(experiment.task_config, "split") else "test"
     summary = folder.result()
     table = Table(title=f"{escape(str(args.run_dir))}: {experiment.model.name} on {experiment.task}")
-    table.add_column("test metric")
+    table.add_column(f"{held_out} metric")
     table.add_column("value", justify="right")
     for name, value in metrics.items():
         table.add_row(name, f"{value:.4f}")

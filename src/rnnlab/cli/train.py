@@ -15,7 +15,7 @@ from rnnlab.cli.progress import training_progress
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
-from rnnlab.train.experiment import Experiment, make_experiment, run_experiment
+from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
 from rnnlab.train.loop import TrainConfig
 from rnnlab.train.run import RunFolder
 
@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     experiment = build_experiment(args)
     name = f"{experiment.entry.build(experiment.task_config).name}-{args.model}-s{experiment.train.seed}"
     folder = RunFolder(args.out or Path("runs") / name)
-    folder.check(experiment.spec(), resume=args.resume, overwrite=args.overwrite)  # before any output
+    folder.check(experiment.spec(), resume=args.resume, overwrite=args.overwrite,  # before any output
+                 upgrade=upgraded_spec)
     err = console(stderr=True)
     err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {escape(str(folder.path))}", highlight=False)
     metric = experiment.entry.metric

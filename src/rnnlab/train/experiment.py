@@ -56,6 +56,11 @@ class Experiment:
         return task, build_for_io(self.model, task.io)
 
 
+def upgraded_spec(saved: RunSpec) -> RunSpec:
+    """A saved run's spec as today's configs write it: fields added since then appear with their defaults."""
+    return Experiment.from_spec(saved).spec()
+
+
 def make_experiment(task: str, model: str, *, length: int | None = None, task_options: dict[str, Any] | None = None,
                     model_options: dict[str, Any] | None = None, init_options: dict[str, Any] | None = None,
                     train_options: dict[str, Any] | None = None, budget: int | None = None) -> Experiment:
@@ -93,7 +98,7 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
 def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
                    on_eval: Callable[[EvalRecord], None] | None = None) -> dict[str, Any]:
     """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
-    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite)
+    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
     task, model = experiment.build()
     if resume:
         saved = latest_checkpoint(folder.checkpoints)
@@ -131,7 +136,9 @@ def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str
 
 
 def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
-    """Rebuild a finished or interrupted run from its folder, with its newest checkpoint's weights."""
+    """Rebuild a finished or interrupted run from its folder, with its weights: those of its best validation
+    evaluation when the run selected them (real data sets: `checkpoints/best/`, what its test metrics were
+    measured on), else its newest checkpoint's."""
     if not folder.path.is_dir():
         raise ValueError(f"{folder.path} is not a folder")
     experiment = Experiment.from_spec(folder.spec())
@@ -139,13 +146,19 @@ def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
     if saved is None:
         raise CheckpointError(f"{folder.path} has no checkpoint yet")
     task, model = experiment.build()
-    load_weights(saved, model)
+    best = folder.checkpoints / "best"
+    load_weights(best if (best / "model.safetensors").exists() else saved, model)
     return experiment, task, model
 
 
-def evaluate_run(folder: RunFolder) -> tuple[Experiment, dict[str, float]]:
-    """Score a run's newest checkpoint on its task's test set."""
+def evaluate_run(folder: RunFolder, split: str = "test") -> tuple[Experiment, dict[str, float]]:
+    """Score a run's weights (see `load_run`) on its task's test set (a real data set: on `split`, test or
+    validation; a generated task has one held-out set, whatever `split` says)."""
     experiment, task, model = load_run(folder)
+    if hasattr(experiment.task_config, "split"):
+        if split not in ("validation", "test"):
+            raise ValueError(f"split must be 'validation' or 'test', got {split!r}")
+        task = experiment.entry.build(dataclasses.replace(experiment.task_config, split=split))
     device = next(model.parameters()).device
     return experiment, evaluate_task(model, task, None if hasattr(task, "evaluate_model")
                                      else task.test_set(experiment.train.seed), device)

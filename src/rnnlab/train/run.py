@@ -12,8 +12,10 @@ only) or `overwrite`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -53,8 +55,12 @@ class RunFolder:
         except (ValueError, TypeError) as error:  # ValueError: bad JSON or bytes that are not UTF-8
             raise ValueError(f"{self.path / 'config.json'} is corrupt: {error}") from error
 
-    def check(self, spec: RunSpec, *, resume: bool, overwrite: bool) -> None:
-        """Raise ValueError, changing nothing, if `prepare` with these arguments would break the rules."""
+    def check(self, spec: RunSpec, *, resume: bool, overwrite: bool,
+              upgrade: Callable[[RunSpec], RunSpec] | None = None) -> None:
+        """Raise ValueError, changing nothing, if `prepare` with these arguments would break the rules.
+
+        `upgrade` rebuilds a saved spec through today's configs, so that a field added since the run was
+        saved (with its default) does not make the same settings look different on `--resume`."""
         if resume and overwrite:
             raise ValueError("--resume and --overwrite exclude each other")
         if self.path.exists() and not self.path.is_dir():
@@ -62,6 +68,9 @@ class RunFolder:
         if self.holds_a_run():
             if resume:
                 saved = self.spec()
+                if upgrade is not None and saved != spec:
+                    with contextlib.suppress(TypeError, ValueError):  # unreadable today: reported as different
+                        saved = upgrade(saved)
                 if saved != spec:
                     changed = [name for name in ("task", "task_config", "model", "train")
                                if getattr(saved, name) != getattr(spec, name)]
@@ -75,9 +84,10 @@ class RunFolder:
         elif self.path.exists() and any(self.path.iterdir()) and not overwrite:
             raise ValueError(f"{self.path} is not empty; choose another --out or pass --overwrite")
 
-    def prepare(self, spec: RunSpec, *, resume: bool, overwrite: bool) -> None:
+    def prepare(self, spec: RunSpec, *, resume: bool, overwrite: bool,
+                upgrade: Callable[[RunSpec], RunSpec] | None = None) -> None:
         """Create the folder for `spec`, or check that resuming into it is safe."""
-        self.check(spec, resume=resume, overwrite=overwrite)
+        self.check(spec, resume=resume, overwrite=overwrite, upgrade=upgrade)
         if self.holds_a_run():
             if resume:
                 return
