@@ -2,6 +2,7 @@
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -165,3 +166,10 @@ def test_configs_built_in_python_are_checked_too():
         tiny(lengths={"copy": (3,)})
     with pytest.raises(ValueError, match=r"^grid.hidden_size: also set in \[model\]"):
         tiny(grid={"hidden_size": (4, 8)})
+
+
+def test_the_shipped_sweeps_load_and_expand():
+    """Every sweep file under sweeps/ is valid (what a user runs with `rnnlab compare sweeps/NAME.toml`)."""
+    folder = Path(__file__).resolve().parents[2] / "sweeps"
+    for path in sorted(folder.glob("*.toml")):
+        assert expand(load_sweep(path)), path

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnlab.compare.beyond import beyond_html, beyond_markdown, reaches
 from rnnlab.compare.recommend import Recommendation, recommend_all
 from rnnlab.compare.report_figures import cost_vs_length, learning_curves, metric_vs_length
 from rnnlab.compare.results import (
@@ -179,7 +180,8 @@ def _html_recommendation(rec: Recommendation) -> str:
             f"<p>The evidence:</p><ul>{evidence}</ul></div>")
 
 
-def _html(title: str, notes: Sequence[str], sections: Sequence[TaskSection], extra: Sequence[ReportFigure]) -> str:
+def _html(title: str, notes: Sequence[str], sections: Sequence[TaskSection], extra: Sequence[ReportFigure],
+          beyond: str = "") -> str:
     e = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -189,6 +191,8 @@ def _html(title: str, notes: Sequence[str], sections: Sequence[TaskSection], ext
     parts.append("<h3>Recommendations</h3><ul>" + "".join(
         f"<li><b>{e(s.recommendation.task)}</b>: {e(s.recommendation.headline)}</li>" for s in sections) + "</ul>")
     parts.append(f'<p class="rule"><b>How a recommendation is made.</b> {e(sections[0].recommendation.rule)}</p>')
+    if beyond:
+        parts.append(beyond)
     for section in sections:
         rec = section.recommendation
         parts += [f'<h2 id="task-{e(_slug(rec.task))}">{e(rec.task)}</h2>', _html_recommendation(rec),
@@ -220,13 +224,16 @@ def _md_table(summaries: Sequence[ModelSummary], chosen: str | None) -> str:
     return "\n".join(lines)
 
 
-def _markdown(title: str, notes: Sequence[str], sections: Sequence[TaskSection], extra: Sequence[ReportFigure]) -> str:
+def _markdown(title: str, notes: Sequence[str], sections: Sequence[TaskSection], extra: Sequence[ReportFigure],
+              beyond: str = "") -> str:
     parts = [f"# {_md_text(title)}", ""]
     if notes:
         parts += ["## Setting and budgets", "", *[f"- {_md_text(note)}" for note in notes], ""]
     parts += ["## Recommendations", "",
               *[f"- **{s.recommendation.task}**: {s.recommendation.headline}" for s in sections], "",
               f"*How a recommendation is made.* {sections[0].recommendation.rule}", ""]
+    if beyond:
+        parts += [beyond]
     for section in sections:
         rec = section.recommendation
         parts += [f"## {rec.task}", "", f"**{rec.headline}**", "", "The evidence:", "",
@@ -252,6 +259,7 @@ def write_report(runs: Sequence[RunResult], folder: Path, title: str, extra_figu
     for figure in [*extra, *(figure for section in sections for figure in section.figures)]:
         (folder / figure.name).write_bytes(figure.png)
     html_path, md_path = folder / "report.html", folder / "report.md"
-    html_path.write_text(_html(title, notes or [], sections, extra), encoding="utf-8")
-    md_path.write_text(_markdown(title, notes or [], sections, extra), encoding="utf-8")
+    found = reaches(summaries)  # the "Beyond the LSTM" section, when the newer recurrences ran
+    html_path.write_text(_html(title, notes or [], sections, extra, beyond_html(found)), encoding="utf-8")
+    md_path.write_text(_markdown(title, notes or [], sections, extra, beyond_markdown(found)), encoding="utf-8")
     return html_path, md_path

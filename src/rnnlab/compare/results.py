@@ -21,7 +21,8 @@ Status = Literal["solved", "not solved", "diverged", "failed"]
 STATUSES: tuple[Status, ...] = ("solved", "not solved", "diverged", "failed")
 GroupKey = tuple[str, int | None, str]  # (task, length, model)
 
-MODEL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "transformer": "Transformer"}
+MODEL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "transformer": "Transformer", "mingru": "minGRU",
+               "minlstm": "minLSTM", "indrnn": "IndRNN"}
 METRIC_NAMES = {"mse": "MSE"}
 
 
