@@ -24,15 +24,8 @@ from torch import Tensor, nn
 
 from rnnlab.bench.flops import recurrent_forward_flops, transformer_forward_flops
 from rnnlab.bench.shapes import BenchShape
-from rnnlab.models.recurrent import (
-    CELL_NAMES,
-    FUSED_CELLS,
-    SCAN_CELLS,
-    Backend,
-    CellName,
-    RecurrentConfig,
-    RecurrentLayer,
-)
+from rnnlab.models.layer_config import CELL_NAMES, FUSED_CELLS, SCAN_CELLS, Backend, CellName, RecurrentConfig
+from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.transformer import CausalTransformer, TransformerConfig
 
 CELLS = ("rnn", "lstm", "gru", "transformer")  # what `rnnlab bench` runs unless told otherwise

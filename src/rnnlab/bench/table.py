@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rnnlab.bench.throughput import BenchReport, Measurement
 from rnnlab.bench.timing import paired_ratio
-from rnnlab.models.recurrent import CELL_NAMES, FUSED_CELLS, SCAN_CELLS
+from rnnlab.models.layer_config import CELL_NAMES, FUSED_CELLS, SCAN_CELLS
 
 RESULT_HEADER = ("shape", "mode", "cell", "impl", "runs", "ms/step", "tokens/s", "÷ torch", "GFLOP/s",
                  "% peak", "peak MiB", "saved MiB")

@@ -13,7 +13,8 @@ from torch import nn
 
 from rnnlab.models.attention import ATTENTIONS, AttentionName
 from rnnlab.models.init import InitConfig
-from rnnlab.models.recurrent import Backend, RecurrentConfig, RecurrentLayer
+from rnnlab.models.layer_config import Backend, RecurrentConfig
+from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.seq2seq import EncoderDecoder, Seq2SeqModel, TransformerSeq2Seq
 from rnnlab.models.sequence import InputEncoder, IOSpec, SequenceModel
 from rnnlab.models.transformer import CausalTransformer, Positions, TransformerConfig
