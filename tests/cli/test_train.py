@@ -299,3 +299,14 @@ def test_every_registered_task_is_a_train_choice(capsys):
     help_text = "".join(capsys.readouterr().out.split())  # argparse wraps lines, even at hyphens
     for name in TASKS:
         assert name in help_text
+
+
+def test_a_bad_user_file_is_one_line_and_leaves_no_run_folder(tmp_path, capsys):
+    """A task's `prepare` (load and validate) runs before the run folder is written."""
+    bad = tmp_path / "series.csv"
+    bad.write_text("date,load\n2020-01-01,1\n2020-01-02,x\n")
+    out = tmp_path / "run"
+    assert main(["train", "--task", "csv-series", "--set", f"path={bad}", "--time-column", "date",
+                 "--target", "load", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3, column 'load'" in err and not out.exists()

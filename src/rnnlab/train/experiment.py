@@ -98,8 +98,14 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
 def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
                    on_eval: Callable[[EvalRecord], None] | None = None) -> dict[str, Any]:
     """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
-    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
+    folder.check(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
+    # Build (and let a real data set load and validate its data) before anything is written: a bad user
+    # file is one error line, not a run folder holding only a config.
     task, model = experiment.build()
+    prepare = getattr(task, "prepare", None)
+    if prepare is not None:
+        prepare()
+    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
     if resume:
         saved = latest_checkpoint(folder.checkpoints)
         kept = saved_records(saved) if saved is not None else []

@@ -58,6 +58,8 @@ class Task(Protocol):
         sample_at(step, batch_size) -> Batch
                                           the batch of training step `step` (streams: so that a resumed
                                           run continues where it stopped), instead of `sample`.
+        prepare() -> None                 load and validate the data now (called before a run folder is
+                                          written, so a bad user file leaves nothing behind)
         carries_state: bool = False       each training batch continues the previous one's sequences
                                           (truncated BPTT): the trainer keeps the model's state, detached,
                                           zeroing the rows `batch.resets` marks.

@@ -223,6 +223,10 @@ class ForecastTask:
         # scores 1 there by definition; its score on the evaluation span is in every metrics dict.
         self.baseline = {"mase": 1.0}
 
+    def prepare(self) -> None:
+        """Load and validate the series now (the trainer calls this before writing a run folder)."""
+        _ = self.prepared
+
     @functools.cached_property
     def prepared(self) -> Prepared:
         c = self.config

@@ -127,6 +127,10 @@ class PairTask:
                          "bleu": 0.0, "chrf": 0.0}
         self._tokenizers: tuple[Tokenizer, Tokenizer] | None = None
 
+    def prepare(self) -> None:
+        """Load and validate the pairs now (the trainer calls this before writing a run folder)."""
+        _ = self.train_examples, self.eval_examples
+
     @functools.cached_property
     def train_examples(self) -> list[Example]:
         return self._load("train")[:self.config.max_train]
