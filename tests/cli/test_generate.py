@@ -62,3 +62,18 @@ def test_bad_corpus_and_bad_flags_are_one_line_exit_2(tmp_path, trained, capsys)
     assert "top-p must be in (0, 1]" in capsys.readouterr().err
     assert main(["generate", str(tmp_path / "nothing")]) == 2
     assert "not a run folder" in capsys.readouterr().err
+
+
+def test_a_run_keeps_its_vocabulary_from_the_start_and_generates_without_its_corpus(tmp_path, capsys):
+    """The vocabulary is saved when training starts; deleting the corpus afterwards changes nothing."""
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("to be or not to be, that is the question. " * 40, encoding="utf-8")
+    run = tmp_path / "run"
+    assert main(["train", "--task", "text-file", "--set", f"corpus={corpus}", "--model", "gru", "--hidden", "8",
+                 "--steps", "3", "--eval-every", "3", "--batch-size", "2",
+                 "--set", "chunk_length=16", "--out", str(run)]) == 0
+    assert (run / "vocab.json").exists()
+    corpus.unlink()
+    capsys.readouterr()
+    assert main(["generate", str(run), "--prompt", "to", "--length", "20", "--seed", "1"]) == 0
+    assert capsys.readouterr().out.startswith("to")

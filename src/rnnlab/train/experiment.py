@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -106,6 +107,9 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     if prepare is not None:
         prepare()
     folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
+    save_artifacts = getattr(task, "save_artifacts", None)  # e.g. a vocabulary, so the run needs no corpus later
+    if save_artifacts is not None:
+        save_artifacts(folder.path)
     if resume:
         saved = latest_checkpoint(folder.checkpoints)
         kept = saved_records(saved) if saved is not None else []
@@ -148,13 +152,22 @@ def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
     if not folder.path.is_dir():
         raise ValueError(f"{folder.path} is not a folder")
     experiment = Experiment.from_spec(folder.spec())
+    weights = weights_of(folder)
+    task, model = experiment.build()
+    load_weights(weights, model)
+    return experiment, task, model
+
+
+def weights_of(folder: RunFolder) -> Path:
+    """The checkpoint a run is used from: its best validation evaluation's (`checkpoints/best/`, where the
+    run selected one: what its test metrics were measured on), else its newest."""
+    best = folder.checkpoints / "best"
+    if (best / "model.safetensors").exists():
+        return best
     saved = latest_checkpoint(folder.checkpoints) if folder.checkpoints.exists() else None
     if saved is None:
         raise CheckpointError(f"{folder.path} has no checkpoint yet")
-    task, model = experiment.build()
-    best = folder.checkpoints / "best"
-    load_weights(best if (best / "model.safetensors").exists() else saved, model)
-    return experiment, task, model
+    return saved
 
 
 def evaluate_run(folder: RunFolder, split: str = "test") -> tuple[Experiment, dict[str, float]]:

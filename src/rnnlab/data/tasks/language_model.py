@@ -93,6 +93,9 @@ class Corpus:
     held_out: list[Tensor]
 
 
+VOCABULARY = "vocab.json"  # in a run folder: the vocabulary the run trained with
+
+
 class LanguageModelTask:
     """Next-token prediction over a corpus that `load()` returns, loaded on first use."""
 
@@ -123,6 +126,10 @@ class LanguageModelTask:
     @property
     def vocabulary(self) -> Vocabulary:
         return self.corpus.vocabulary
+
+    def save_artifacts(self, folder: Path) -> None:
+        """Keep the vocabulary beside the run (RUN/vocab.json): generating later needs no corpus."""
+        self.vocabulary.save(folder / VOCABULARY)
 
     @functools.cached_property
     def io(self) -> IOSpec:
