@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,7 +25,7 @@ from torch import Tensor, nn
 from rnnlab.data.stream import reset_rows
 from rnnlab.data.tasks.base import Batch, Task, seeded
 from rnnlab.models.device import resolve_device
-from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
+from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint, write_atomic
 from rnnlab.train.optim import DECAYS, OPTIMIZERS, DecayName, OptimizerName, lr_factor, make_optimizer, set_lr
 
 TRAIN_STREAM = 0
@@ -270,9 +271,12 @@ class BestWeights:
         self.value, self.result.selected_step = value, record.step
         self.weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
         if self.folder is not None:
+            # Written atomically, weights first: a crash leaves the previous best or this one, never half.
             self.folder.mkdir(parents=True, exist_ok=True)
-            save_file({k: v.contiguous() for k, v in self.weights.items()}, str(self.folder / "model.safetensors"))
-            (self.folder / "best.json").write_text(json.dumps({"value": value, "step": record.step}))
+            partial = self.folder / ".model.safetensors.tmp"
+            save_file({k: v.contiguous() for k, v in self.weights.items()}, str(partial))
+            os.replace(partial, self.folder / "model.safetensors")
+            write_atomic(self.folder / "best.json", json.dumps({"value": value, "step": record.step}))
 
     def restore(self, model: nn.Module) -> None:
         if self.weights is not None:
