@@ -23,14 +23,7 @@ for seed in $SEEDS; do
     done
   done
 done
-run_one() {
-  local args=$1 out=${1##*--out }
-  if [ -f "$out/result.json" ]; then echo "done already: $out"; return; fi
-  local resume=""; [ -f "$out/config.json" ] && resume="--resume"
-  $RNNLAB train $args --max-seconds "$SECONDS_PER_RUN" --threads 1 $resume > "$out.log" 2>&1 \
-    && tail -n 2 "$out.log" | head -n 1 | sed "s|^|$out: |" || echo "$out: failed, see $out.log"
-}
-export -f run_one; export RNNLAB SECONDS_PER_RUN
+source "$(dirname "$0")/train_jobs.sh"
 mkdir -p "$OUT"
-xargs -P 2 -I{} bash -c 'run_one "$@"' _ {} < "$jobs_file"
+train_jobs 2 "$jobs_file" --max-seconds "$SECONDS_PER_RUN" --threads 1
 rm -f "$jobs_file"

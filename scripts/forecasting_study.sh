@@ -25,16 +25,10 @@ for seed in $SEEDS; do
     done
   done
 done
-run_one() {
-  local args=$1 out=${1##*--out }
-  if [ -f "$out/result.json" ]; then echo "done already: $out"; return; fi
-  local resume=""; [ -f "$out/config.json" ] && resume="--resume"
-  $RNNLAB train $args --budget "$BUDGET" --max-seconds "$SECONDS_PER_RUN" --steps 1000000 --no-stop-when-solved \
-    --threads 1 $resume > "$out.log" 2>&1 && tail -n 2 "$out.log" | head -n 1 | sed "s|^|$out: |" || echo "$out: FAILED (see $out.log)"
-}
-export -f run_one; export RNNLAB SECONDS_PER_RUN BUDGET
+source "$(dirname "$0")/train_jobs.sh"
 mkdir -p "$OUT"
-xargs -P "$JOBS" -I{} bash -c 'run_one "$@"' _ {} < "$jobs_file"
+train_jobs "$JOBS" "$jobs_file" --budget "$BUDGET" --max-seconds "$SECONDS_PER_RUN" --steps 1000000 \
+  --no-stop-when-solved --threads 1
 rm -f "$jobs_file"
 
 # The table: test metrics, mean ± sd over seeds; the baselines are the same for every run of a task.

@@ -13,21 +13,13 @@ jobs_file=$(mktemp)
 for seed in 0 1 2; do
   for model in rnn lstm gru; do
     for T in 50 100 200; do
-      echo "--task adding --length $T --model $model --seed $seed --out $OUT/adding-$T-$model-s$seed" >> "$jobs_file"
-      echo "--task copy --length $T --model $model --seed $seed --out $OUT/copy-$T-$model-s$seed" >> "$jobs_file"
+      echo "--task adding --length $T --model $model --seed $seed --max-seconds $SECONDS_PER_RUN --out $OUT/adding-$T-$model-s$seed" >> "$jobs_file"
+      echo "--task copy --length $T --model $model --seed $seed --max-seconds $SECONDS_PER_RUN --out $OUT/copy-$T-$model-s$seed" >> "$jobs_file"
     done
-    echo "--task mnist5k --model $model --seed $seed --out $OUT/mnist5k-$model-s$seed" >> "$jobs_file"
+    echo "--task mnist5k --model $model --seed $seed --max-seconds $MNIST_SECONDS --out $OUT/mnist5k-$model-s$seed" >> "$jobs_file"
   done
 done
-run_one() {
-  local args=$1 out=${1##*--out } budget=$SECONDS_PER_RUN
-  case "$args" in *mnist5k*) budget=$MNIST_SECONDS ;; esac
-  if [ -f "$out/result.json" ]; then echo "done already: $out"; return; fi
-  local resume=""; [ -f "$out/config.json" ] && resume="--resume"
-  $RNNLAB train $args --max-seconds "$budget" --threads 1 $resume > "$out.log" 2>&1 \
-    && tail -n 2 "$out.log" | head -n 1 | sed "s|^|$out: |"
-}
-export -f run_one; export RNNLAB SECONDS_PER_RUN MNIST_SECONDS
+source "$(dirname "$0")/train_jobs.sh"
 mkdir -p "$OUT"
-xargs -P 2 -I{} bash -c 'run_one "$@"' _ {} < "$jobs_file"
+train_jobs 2 "$jobs_file" --threads 1
 rm -f "$jobs_file"

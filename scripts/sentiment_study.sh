@@ -24,20 +24,13 @@ PYTHON=${PYTHON:-.venv/bin/python}
 mkdir -p "$OUT"
 jobs_file=$(mktemp)
 for seed in $(seq 0 $((SEEDS - 1))); do
-  for model in $MODELS; do echo "$model $seed" >> "$jobs_file"; done
+  for model in $MODELS; do echo "--model $model --seed $seed --out $OUT/$model-s$seed" >> "$jobs_file"; done
 done
-run_one() {
-  local model=$1 seed=$2 out="$OUT/$1-s$2"
-  if [ -f "$out/result.json" ]; then echo "done already: $out"; return; fi
-  local resume=""; [ -f "$out/config.json" ] && resume="--resume"
-  # --steps is only an upper bound here: the time budget ends every run, and "solved" (the bag of words'
-  # validation accuracy) does not stop it early, so every model gets the same time.
-  $RNNLAB train --task sentiment --model "$model" --budget "$BUDGET" --embed-size "$EMBED" --seed "$seed" \
-    --steps 10000000 --max-seconds "$SECONDS_PER_RUN" --no-stop-when-solved --threads 1 --out "$out" $resume \
-    > "$out.log" 2>&1 && tail -n 2 "$out.log" | head -n 1 | sed "s|^|$out: |" || echo "FAILED: $out (see $out.log)"
-}
-export -f run_one; export RNNLAB OUT BUDGET EMBED SECONDS_PER_RUN
-xargs -P "$PARALLEL" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
+# --steps is only an upper bound here: the time budget ends every run, and "solved" (the bag of words'
+# validation accuracy) does not stop it early, so every model gets the same time.
+source "$(dirname "$0")/train_jobs.sh"
+train_jobs "$PARALLEL" "$jobs_file" --task sentiment --budget "$BUDGET" --embed-size "$EMBED" --steps 10000000 \
+  --max-seconds "$SECONDS_PER_RUN" --no-stop-when-solved --threads 1
 rm -f "$jobs_file"
 
 "$PYTHON" - "$OUT" <<'EOF'

@@ -32,24 +32,17 @@ done
 jobs_file=$(mktemp)
 for seed in $(seq 0 $((SEEDS - 1))); do
   for task in $TASKS; do
-    for model in $MODELS; do echo "$task $model $seed" >> "$jobs_file"; done
+    case "$task" in
+      mnist5k-rows) task_args="--task mnist5k --set layout=rows" ;;
+      *) task_args="--task $task" ;;
+    esac
+    for model in $MODELS; do echo "$task_args --model $model --seed $seed --out $OUT/$task-$model-s$seed" >> "$jobs_file"; done
   done
 done
-run_one() {
-  local task=$1 model=$2 seed=$3 out="$OUT/$1-$2-s$3" task_args
-  case "$task" in
-    mnist5k-rows) task_args="--task mnist5k --set layout=rows" ;;
-    *) task_args="--task $task" ;;
-  esac
-  if [ -f "$out/result.json" ]; then echo "done already: $out"; return; fi
-  local resume=""; [ -f "$out/config.json" ] && resume="--resume"
-  # --steps is only an upper bound: the time budget ends every run.
-  $RNNLAB train $task_args --model "$model" --budget "$BUDGET" --seed "$seed" --steps 10000000 \
-    --max-seconds "$SECONDS_PER_RUN" --no-stop-when-solved --threads 1 --out "$out" $resume \
-    > "$out.log" 2>&1 && tail -n 2 "$out.log" | head -n 1 | sed "s|^|$out: |" || echo "FAILED: $out (see $out.log)"
-}
-export -f run_one; export RNNLAB OUT BUDGET SECONDS_PER_RUN
-xargs -P "$PARALLEL" -L 1 bash -c 'run_one "$@"' _ < "$jobs_file"
+# --steps is only an upper bound: the time budget ends every run.
+source "$(dirname "$0")/train_jobs.sh"
+train_jobs "$PARALLEL" "$jobs_file" --budget "$BUDGET" --steps 10000000 --max-seconds "$SECONDS_PER_RUN" \
+  --no-stop-when-solved --threads 1
 rm -f "$jobs_file"
 
 "$PYTHON" - "$OUT" <<'EOF'

@@ -26,17 +26,10 @@ for ((seed = 0; seed < SEEDS; seed++)); do
     echo "--model $model $extra --seed $seed --out $OUT/$model-s$seed" >> "$jobs_file"
   done
 done
-run_one() {
-  local args=$1 out=${1##*--out }
-  if [ -f "$out/result.json" ]; then echo "done already: $out"; return; fi
-  local resume=""; [ -f "$out/config.json" ] && resume="--resume"
-  $RNNLAB train --task shakespeare-char $args --budget "$BUDGET" --max-seconds "$SECONDS_PER_RUN" \
-    --set chunk_length=$CHUNK --set eval_tokens="$EVAL_TOKENS" --threads 1 $resume > "$out.log" 2>&1 \
-    && tail -n 2 "$out.log" | head -n 1 | sed "s|^|$out: |" || echo "FAILED: $out (see $out.log)"
-}
-export -f run_one; export RNNLAB SECONDS_PER_RUN BUDGET EVAL_TOKENS CHUNK
+source "$(dirname "$0")/train_jobs.sh"
 mkdir -p "$OUT"
-xargs -P "$PARALLEL" -I{} bash -c 'run_one "$@"' _ {} < "$jobs_file"
+train_jobs "$PARALLEL" "$jobs_file" --task shakespeare-char --budget "$BUDGET" --max-seconds "$SECONDS_PER_RUN" \
+  --set chunk_length="$CHUNK" --set eval_tokens="$EVAL_TOKENS" --threads 1
 rm -f "$jobs_file"
 
 best=$("$PYTHON" - "$OUT" "$SECONDS_PER_RUN" "$EVAL_TOKENS" <<'PY'
