@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from rnnlab.cli.console import console
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.cli.translate import load_seq2seq_run
 from rnnlab.data.tasks.dialogue import DialogueTask
 from rnnlab.generate.sampling import SamplingConfig
@@ -35,17 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--history", type=int, default=None,
                         help="lines of conversation the model reads (default: as in training)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sampling (default 0)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    add_threads_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads <= 0:
-        raise ValueError("--threads must be positive")
+    use_threads(args)
     if args.history is not None and args.history <= 0:
         raise ValueError("--history must be positive")
     rule = SamplingConfig(temperature=args.temperature, top_p=args.top_p)
-    torch.set_num_threads(args.threads)
     task, model = load_seq2seq_run(args.run_dir)
     if not isinstance(task, DialogueTask):
         raise ValueError(f"{args.run_dir} is a run of {task.name!r}, not a dialogue task; use `rnnlab translate`")

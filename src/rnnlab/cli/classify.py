@@ -33,6 +33,7 @@ from rich.table import Table
 from torch import Tensor, nn
 
 from rnnlab.cli.console import console
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.batching import pad_sequences
 from rnnlab.data.cache import write_atomic
 from rnnlab.data.datasets.text_csv import read_csv_rows
@@ -87,14 +88,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="a table's column to classify (default: the run's text_column, else 'text')")
     parser.add_argument("--out", type=Path, default=None, help="write a table's predictions to this CSV file")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    add_threads_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads <= 0:
-        raise ValueError("--threads must be positive")
-    torch.set_num_threads(args.threads)
+    use_threads(args)
     is_table = args.input.lower().endswith(TABLE_SUFFIXES)
     if args.out is not None:
         if not is_table:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
 from rich.markup import escape
 
 from rnnlab.cli.console import console
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.chorales import ChoraleMelodyConfig, ChoraleRollConfig
 from rnnlab.generate.music import compose, write_piece
 from rnnlab.train.experiment import Experiment, load_run
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--prime", type=int, default=0, help="open with the first N frames (roll) or notes "
                         "(melody) of a held-out chorale (default 0: from silence)")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT and its .musicxml if they exist")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    add_threads_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -40,8 +40,7 @@ def pitch_name(midi: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads <= 0:
-        raise ValueError("--threads must be positive")
+    use_threads(args)
     if args.bars <= 0 or args.prime < 0 or args.temperature < 0:
         raise ValueError("--bars must be positive, --prime and --temperature not negative")
     if args.out.suffix.lower() not in (".mid", ".midi"):
@@ -51,7 +50,6 @@ def run(args: argparse.Namespace) -> int:
     if existing and not args.overwrite:
         raise ValueError(f"{' and '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
                          "pass --overwrite to replace")
-    torch.set_num_threads(args.threads)
     folder = RunFolder(args.run_dir)
     experiment = Experiment.from_spec(folder.spec())
     if not isinstance(experiment.task_config, ChoraleRollConfig | ChoraleMelodyConfig):

@@ -27,6 +27,7 @@ import torch
 from rich.markup import escape
 
 from rnnlab.cli.console import console
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.cache import write_atomic
 from rnnlab.data.forecasting.backtest import OriginForecast, origin_index
 from rnnlab.data.tasks.forecast import ForecastTask
@@ -49,14 +50,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--history", type=int, default=None,
                         help="observed steps to show in the plot (default: the larger of 2 x horizon and context)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    add_threads_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads <= 0:
-        raise ValueError("--threads must be positive")
-    torch.set_num_threads(args.threads)
+    use_threads(args)
     folder = RunFolder(args.run_dir)
     experiment, task, model = load_run(folder)
     if not isinstance(task, ForecastTask):

@@ -11,8 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import torch
-
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.language_model import VOCABULARY, LanguageModelTask, ShakespeareCharConfig, TextFileConfig
 from rnnlab.data.vocab import Vocabulary
 from rnnlab.generate.sampling import SamplingConfig
@@ -36,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--top-p", type=float, default=None, help="nucleus sampling: the most likely tokens "
                         "whose probability reaches P")
     parser.add_argument("--seed", type=int, default=None, help="random seed, for the same text again")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    add_threads_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -60,9 +59,7 @@ def load_language_model(folder: RunFolder) -> tuple[SequenceModel, Vocabulary]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads <= 0:
-        raise ValueError("--threads must be positive")
-    torch.set_num_threads(args.threads)
+    use_threads(args)
     rule = SamplingConfig(args.temperature, args.top_k, args.top_p)  # bad values: ValueError before loading
     model, vocabulary = load_language_model(RunFolder(args.run_dir))
     out = sys.stdout

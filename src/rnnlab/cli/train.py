@@ -6,13 +6,13 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-import torch
 from rich.markup import escape
 
 from rnnlab.cli.config_args import add_config_arguments
 from rnnlab.cli.console import console
 from rnnlab.cli.progress import training_progress
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
 from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out.add_argument("--out", type=Path, default=None, help="run folder (default: runs/TASK-MODEL-sSEED)")
     out.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     out.add_argument("--overwrite", action="store_true", help="replace the run in --out")
-    out.add_argument("--threads", type=int, default=1, help="torch threads (default 1: fastest on a shared 2-core box)")
+    add_threads_argument(out)
     parser.set_defaults(run=run)
 
 
@@ -61,9 +61,7 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads <= 0:
-        raise ValueError("--threads must be positive")
-    torch.set_num_threads(args.threads)
+    use_threads(args)
     experiment = build_experiment(args)
     name = f"{experiment.entry.build(experiment.task_config).name}-{args.model}-s{experiment.train.seed}"
     folder = RunFolder(args.out or Path("runs") / name)
