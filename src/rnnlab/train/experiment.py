@@ -136,10 +136,13 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
 def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:
     """Real data sets evaluate on their validation split while training (config field `split`); the final
     weights are scored once on the test split, which nothing was chosen on. None for other tasks."""
-    config = experiment.task_config
-    if getattr(config, "split", "test") == "test":
+    if getattr(experiment.task_config, "split", "test") == "test":
         return None
-    task = experiment.entry.build(dataclasses.replace(config, split="test"))
+    return score(experiment, experiment.entry.build(dataclasses.replace(experiment.task_config, split="test")), model)
+
+
+def score(experiment: Experiment, task: Task, model: SequenceModel) -> dict[str, float]:
+    """`model`'s metrics on `task`'s held-out data, on the device the model is on."""
     device = next(model.parameters()).device
     return evaluate_task(model, task, None if hasattr(task, "evaluate_model") else task.test_set(experiment.train.seed),
                          device)
@@ -178,9 +181,7 @@ def evaluate_run(folder: RunFolder, split: str = "test") -> tuple[Experiment, di
         if split not in ("validation", "test"):
             raise ValueError(f"split must be 'validation' or 'test', got {split!r}")
         task = experiment.entry.build(dataclasses.replace(experiment.task_config, split=split))
-    device = next(model.parameters()).device
-    return experiment, evaluate_task(model, task, None if hasattr(task, "evaluate_model")
-                                     else task.test_set(experiment.train.seed), device)
+    return experiment, score(experiment, task, model)
 
 
 def with_fields(config: Any, **changes: Any) -> Any:
