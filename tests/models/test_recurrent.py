@@ -9,7 +9,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torch.testing import assert_close
 
 from rnnlab.models import HiddenState, InitConfig, LSTMState, RecurrentConfig, RecurrentLayer
-from rnnlab.models.fused import load_from_torch, to_torch
+from rnnlab.models.torch_interop import load_from_torch, to_torch
 
 B, T, D, H = 4, 7, 3, 5
 F64 = torch.float64
@@ -119,7 +119,7 @@ def test_load_from_torch(cell, bidirectional):
 
 
 def test_load_from_torch_rejects_a_mismatched_module():
-    """Reference: the messages in fused.load_from_torch and fused.to_torch."""
+    """Reference: the messages in torch_interop.load_from_torch and torch_interop.to_torch."""
     layer = make_layer({"cell": "lstm"}, num_layers=2)
     with pytest.raises(ValueError, match="expected a LSTM, got GRU"):
         load_from_torch(layer, nn.GRU(D, H, num_layers=2))

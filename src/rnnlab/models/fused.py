@@ -3,26 +3,28 @@
 The fused path owns no parameters: it hands the cells' own tensors to the same kernels that
 `nn.RNN/LSTM/GRU` call, in their flat order (per layer, per direction: weight_ih, weight_hh, bias_ih,
 bias_hh). The readable and fused paths therefore compute one function of one set of weights, which
-tests/models/test_fused.py checks. `load_from_torch` / `to_torch` move weights from and to the
-`torch.nn` modules, whose parameter names map one to one onto ours.
+tests/models/test_fused.py checks. This module reads cells and a config, not the layer, so that the
+layer (recurrent.py) imports it and nothing imports back; `models/torch_interop.py` moves weights from
+and to the `torch.nn` modules.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-import torch
-from torch import _VF, Tensor, nn
+from torch import _VF, Tensor
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from rnnlab.models.cells import LSTMState
-from rnnlab.models.recurrent import LayerState, RecurrentConfig, RecurrentLayer
+from rnnlab.models.cells import LSTMState, RecurrentCell
+from rnnlab.models.layer_config import LayerState, RecurrentConfig
 
 
-def flat_weights(layer: RecurrentLayer) -> list[Tensor]:
-    """The cells' parameters in the order the kernels take them."""
+def flat_weights(cells: Sequence[RecurrentCell]) -> list[Tensor]:
+    """The cells' parameters (layer 0 forward, layer 0 backward, layer 1 forward, ...) in the order the
+    kernels take them."""
     weights: list[Tensor] = []
-    for cell in layer.cell_stack:
+    for cell in cells:
         weights += [cell.x_to_gates.weight, cell.h_to_gates.weight, cell.x_to_gates.bias, cell.h_to_gates.bias]
     return weights
 
@@ -35,13 +37,13 @@ def _kernel(config: RecurrentConfig) -> Any:
     return _VF.rnn_tanh if config.nonlinearity == "tanh" else _VF.rnn_relu
 
 
-def run_fused(layer: RecurrentLayer, x: Tensor, state: LayerState, lengths: Tensor | None
-              ) -> tuple[Tensor, LayerState]:
-    """The same computation as the readable loop, in one kernel call. x: (B, T, D)."""
-    c = layer.config
+def run_fused(config: RecurrentConfig, cells: Sequence[RecurrentCell], training: bool, x: Tensor,
+              state: LayerState, lengths: Tensor | None) -> tuple[Tensor, LayerState]:
+    """The same computation as the readable loop over `cells`, in one kernel call. x: (B, T, D)."""
+    c = config
     kernel = _kernel(c)
     hx: Any = (state.h, state.c) if isinstance(state, LSTMState) else state.h
-    args = (flat_weights(layer), True, c.num_layers, c.dropout, layer.training, c.bidirectional)
+    args = (flat_weights(cells), True, c.num_layers, c.dropout, training, c.bidirectional)
     if lengths is None:
         output, *final = kernel(x, hx, *args, True)  # batch_first=True
     else:
@@ -54,48 +56,4 @@ def run_fused(layer: RecurrentLayer, x: Tensor, state: LayerState, lengths: Tens
         final = [part.index_select(1, unorder) for part in final]
         output, _ = pad_packed_sequence(PackedSequence(data, packed.batch_sizes, order, unorder),
                                         batch_first=True, total_length=x.shape[1])
-    return output, layer.state_type(*final)
-
-
-def torch_module_type(config: RecurrentConfig) -> Any:
-    return {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[config.cell]
-
-
-def _torch_names(config: RecurrentConfig) -> list[str]:
-    names = []
-    for layer in range(config.num_layers):
-        for direction in range(config.directions):
-            suffix = f"_l{layer}" + ("_reverse" if direction else "")
-            names += [f"weight_ih{suffix}", f"weight_hh{suffix}", f"bias_ih{suffix}", f"bias_hh{suffix}"]
-    return names
-
-
-@torch.no_grad()
-def load_from_torch(layer: RecurrentLayer, module: nn.RNNBase) -> None:
-    """Copy the weights of an `nn.RNN/LSTM/GRU` of the same shape into `layer`."""
-    names = _torch_names(layer.config)
-    ours = flat_weights(layer)
-    if not isinstance(module, torch_module_type(layer.config)):
-        raise ValueError(f"expected a {torch_module_type(layer.config).__name__}, got {type(module).__name__}")
-    for name, target in zip(names, ours):
-        source = getattr(module, name, None)
-        if source is None or source.shape != target.shape:
-            got = None if source is None else tuple(source.shape)
-            raise ValueError(f"{type(module).__name__}.{name} has shape {got}, expected {tuple(target.shape)}")
-        target.copy_(source)
-
-
-def to_torch(layer: RecurrentLayer) -> nn.RNNBase:
-    """A batch-first `nn.RNN/LSTM/GRU` holding a copy of `layer`'s weights."""
-    c = layer.config
-    if c.lstm_options:
-        raise ValueError(f"torch.nn has no LSTM with {', '.join(c.lstm_options)}")
-    kwargs = {"nonlinearity": c.nonlinearity} if c.cell == "rnn" else {}
-    module = torch_module_type(c)(c.input_size, c.hidden_size, num_layers=c.num_layers, dropout=c.dropout,
-                                  bidirectional=c.bidirectional, batch_first=True, **kwargs)
-    ref = flat_weights(layer)[0]
-    module.to(device=ref.device, dtype=ref.dtype)
-    with torch.no_grad():
-        for name, source in zip(_torch_names(c), flat_weights(layer)):
-            getattr(module, name).copy_(source)
-    return module
+    return output, type(state)(*final)

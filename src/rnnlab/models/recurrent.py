@@ -30,10 +30,10 @@ from typing import cast
 import torch
 from torch import Tensor, nn
 
+from rnnlab.models import fused
 from rnnlab.models.cells import (
     HiddenState,
     LinearRecurrentCell,
-    LSTMState,
     RecurrentCell,
 )
 from rnnlab.models.init import initialise
@@ -150,7 +150,7 @@ class RecurrentLayer(nn.Module):
 
     @property
     def state_type(self) -> type[LayerState]:
-        return LSTMState if self.config.cell == "lstm" else HiddenState
+        return self.cell_stack[0].state_type  # each cell names its state (cells/base.py)
 
     def initial_state(self, batch_size: int, device: torch.device | None = None,
                       dtype: torch.dtype | None = None) -> LayerState:
@@ -212,9 +212,7 @@ class RecurrentLayer(nn.Module):
         self._check_state(state, B)
         backend = self.backend_for(x)
         if backend == "fused":
-            from rnnlab.models.fused import run_fused
-
-            return run_fused(self, x, state, checked_lengths)
+            return fused.run_fused(c, self.cell_stack, self.training, x, state, checked_lengths)
         return self._run_cells(x, state, checked_lengths, scan=backend == "scan")
 
     def _run_cells(self, x: Tensor, state: LayerState, lengths: Tensor | None, scan: bool

@@ -1,12 +1,17 @@
-"""The only place a model name becomes a class, and parameter budgets.
+"""The only place a model name becomes a class, what each model is (its traits), and parameter budgets.
 
     model = build_model(ModelConfig("lstm", hidden_size=128), IOSpec(input_size=2, output_size=1))
     H = hidden_size_for_budget(ModelConfig("gru"), io, budget=50_000)   # equal-parameter comparisons
+    traits("lstm").display_name, traits("gru").gated                    # "LSTM", True
+
+Code that treats models differently (reports, claims, diagnostics) asks for their traits here, never
+for their names.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import torch
 from torch import nn
@@ -48,12 +53,34 @@ class ModelConfig:
                              f"{self.num_layers}")
 
 
+Family = Literal["elman", "lstm", "gru", "minimal", "indrnn", "transformer"]
+StateKind = Literal["h", "h, c", "context"]
+
+
+@dataclass(frozen=True)
+class ModelTraits:
+    """What a model is, for the code that compares, reports on and diagnoses models."""
+
+    display_name: str  # in prose, tables and figures: "LSTM"
+    family: Family  # elman: tanh/ReLU RNNs; minimal: minGRU, minLSTM (Feng et al. 2024)
+    state: StateKind  # what it carries between steps: h, the LSTM's (h, c), or a Transformer's whole context
+    gated: bool  # sigmoid gates decide what to keep and what to write
+    keep_gate: str | None = None  # the gate that decides how much old memory survives a step (LSTM f, GRU z),
+    # for gate diagnostics, which read it through the cell's `gates()`; None: no such gate to read
+    modern: bool = False  # a recurrence from after 2017 (shown in reports' "Beyond the LSTM" section)
+
+    @property
+    def recurrent(self) -> bool:
+        return self.family != "transformer"
+
+
 @dataclass(frozen=True)
 class RecurrentFamily:
     """A named recurrent model: the cell and its options."""
 
     cell: str
     description: str
+    traits: ModelTraits
     options: dict[str, object] = field(default_factory=dict)
     init: InitConfig = field(default_factory=InitConfig)
 
@@ -71,6 +98,7 @@ class RecurrentFamily:
 @dataclass(frozen=True)
 class TransformerFamily:
     description: str
+    traits: ModelTraits
 
     def core(self, config: ModelConfig, input_size: int) -> CausalTransformer:
         return CausalTransformer(TransformerConfig(
@@ -80,22 +108,46 @@ class TransformerFamily:
         ))
 
 
+ELMAN = ModelTraits("RNN", "elman", "h", gated=False)
+LSTM = ModelTraits("LSTM", "lstm", "h, c", gated=True, keep_gate="f")
+MINIMAL = ModelTraits("minGRU", "minimal", "h", gated=True, modern=True)
+
 MODELS: dict[str, RecurrentFamily | TransformerFamily] = {
-    "rnn": RecurrentFamily("rnn", "Elman RNN, tanh"),
+    "rnn": RecurrentFamily("rnn", "Elman RNN, tanh", ELMAN),
     "irnn": RecurrentFamily("rnn", "Elman RNN, ReLU with identity recurrent init (Le et al. 2015)",
-                            {"nonlinearity": "relu"}, InitConfig(scheme="identity")),
-    "lstm": RecurrentFamily("lstm", "LSTM, forget-gate bias 1 (Jozefowicz et al. 2015)"),
+                            replace(ELMAN, display_name="IRNN"), {"nonlinearity": "relu"},
+                            InitConfig(scheme="identity")),
+    "lstm": RecurrentFamily("lstm", "LSTM, forget-gate bias 1 (Jozefowicz et al. 2015)", LSTM),
     "peephole-lstm": RecurrentFamily("lstm", "LSTM with peephole connections (Gers & Schmidhuber 2000)",
-                                     {"peephole": True}),
-    "cifg-lstm": RecurrentFamily("lstm", "LSTM with coupled input-forget gate (Greff et al. 2017)", {"cifg": True}),
-    "ln-lstm": RecurrentFamily("lstm", "layer-normalised LSTM (Ba et al. 2016)", {"layer_norm": True}),
-    "gru": RecurrentFamily("gru", "GRU (Cho et al. 2014), PyTorch's reset-gate placement"),
-    "mingru": RecurrentFamily("mingru", "minGRU (Feng et al. 2024): gates from x alone; parallel scan on CUDA"),
-    "minlstm": RecurrentFamily("minlstm", "minLSTM (Feng et al. 2024): gates from x alone; parallel scan on CUDA"),
+                                     replace(LSTM, display_name="peephole LSTM"), {"peephole": True}),
+    "cifg-lstm": RecurrentFamily("lstm", "LSTM with coupled input-forget gate (Greff et al. 2017)",
+                                 replace(LSTM, display_name="CIFG-LSTM"), {"cifg": True}),
+    "ln-lstm": RecurrentFamily("lstm", "layer-normalised LSTM (Ba et al. 2016)", replace(LSTM, display_name="LN-LSTM"),
+                               {"layer_norm": True}),
+    "gru": RecurrentFamily("gru", "GRU (Cho et al. 2014), PyTorch's reset-gate placement",
+                           ModelTraits("GRU", "gru", "h", gated=True, keep_gate="z")),
+    "mingru": RecurrentFamily("mingru", "minGRU (Feng et al. 2024): gates from x alone; parallel scan on CUDA",
+                              MINIMAL),
+    "minlstm": RecurrentFamily("minlstm", "minLSTM (Feng et al. 2024): gates from x alone; parallel scan on CUDA",
+                               replace(MINIMAL, display_name="minLSTM")),
     "indrnn": RecurrentFamily("indrnn", "IndRNN (Li et al. 2018): ReLU, one recurrent weight per unit, "
-                                        "|u| ≤ 2^(1/1000)"),
-    "transformer": TransformerFamily("causal Transformer, pre-norm, sinusoidal positions"),
+                                        "|u| ≤ 2^(1/1000)",
+                              ModelTraits("IndRNN", "indrnn", "h", gated=False, modern=True)),
+    "transformer": TransformerFamily("causal Transformer, pre-norm, sinusoidal positions",
+                                     ModelTraits("Transformer", "transformer", "context", gated=False)),
 }
+
+
+def traits(name: str) -> ModelTraits:
+    """The traits of model `name`; ValueError naming the models for an unknown one."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    return MODELS[name].traits
+
+
+def display_name(name: str) -> str:
+    """How a model is named in prose and on figures: "RNN" for "rnn"; a name no model has, as given."""
+    return MODELS[name].traits.display_name if name in MODELS else name
 
 
 def build_model(config: ModelConfig, io: IOSpec) -> SequenceModel:
