@@ -39,7 +39,7 @@ from pathlib import Path
 
 import torch
 
-from rnnlab.compare.baselines import text_baselines
+from rnnlab.data.text_baselines import text_baselines
 from rnnlab.data.datasets.rotten_tomatoes import load_corpus
 
 torch.set_num_threads(1)

@@ -47,7 +47,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from rnnlab.compare.bleu_by_length import bleu_by_length, plot_bleu_by_length, run_translations
+from rnnlab.generate.bleu_by_length import bleu_by_length, plot_bleu_by_length, run_translations
 
 out, seeds, attention = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 names = ["rnn", f"rnn-{attention}", "lstm", f"lstm-{attention}", "gru", f"gru-{attention}", "transformer"]

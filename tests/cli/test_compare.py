@@ -115,7 +115,7 @@ def test_bad_arguments_are_one_error_line(argv: list[str], message: str, tmp_pat
 def test_an_unreachable_scheduler_is_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("distributed")
-    from rnnlab.compare import runner
+    from rnnlab.compare.sweeps import runner
     monkeypatch.setattr(runner, "CONNECT_SECONDS", 0.5)
     toml = tmp_path / "tiny.toml"
     toml.write_text(SWEEP)
@@ -126,8 +126,9 @@ def test_an_unreachable_scheduler_is_one_error_line(tmp_path: Path, monkeypatch:
 
 def test_a_suite_is_run_by_the_suite_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    """Reference: suite.run_suite's signature; the suite itself is tested beside it (compare/suite.py)."""
-    suite = pytest.importorskip("rnnlab.compare.suite")
+    """Reference: suites.run_suite's signature; the suite itself is tested beside it (compare/suites/)."""
+    from rnnlab.compare import suites as suite
+
     calls = []
 
     def fake_run_suite(name, profile, folder, *, resume, overwrite, scheduler, on_progress):

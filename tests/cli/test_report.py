@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from rnnlab.cli.main import main
-from rnnlab.compare.runner import run_sweep
-from rnnlab.compare.store import ResultsStore
-from rnnlab.compare.sweep import SweepConfig, expand
+from rnnlab.compare.sweeps.config import SweepConfig, expand
+from rnnlab.compare.sweeps.runner import run_sweep
+from rnnlab.compare.sweeps.store import ResultsStore
 
 CONFIG = SweepConfig("tiny", ("rnn", "gru"), ("adding",), lengths=(6,), seeds=1, max_steps=10,
                      train={"eval_every": 5, "batch_size": 4}, model={"hidden_size": 8},

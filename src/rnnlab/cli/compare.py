@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from rnnlab.cli.console import console
-from rnnlab.compare.collect import report_sweep
-from rnnlab.compare.runner import DEFAULT_WORKERS, STORE, ProgressCallback, run_sweep
-from rnnlab.compare.store import RunRow
-from rnnlab.compare.sweep import load_sweep
+from rnnlab.compare.report.sweep import report_sweep
+from rnnlab.compare.sweeps.config import load_sweep
+from rnnlab.compare.sweeps.runner import DEFAULT_WORKERS, STORE, ProgressCallback, run_sweep
+from rnnlab.compare.sweeps.store import RunRow
 
 DEFAULT_PROFILE = "quick"  # a suite's short profile
 
@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "compare", help="run models side by side at equal budgets and write a report",
         description="Run a sweep (SWEEP.toml) or a suite (--suite) into --out, then write report.html and "
-                    "report.md there. The sweep file's format: `python -m pydoc rnnlab.compare.sweep`.")
+                    "report.md there. The sweep file's format: `python -m pydoc rnnlab.compare.sweeps.config`.")
     parser.add_argument("sweep", nargs="?", type=Path, default=None, metavar="SWEEP.toml", help="the sweep to run")
     parser.add_argument("--suite", default=None, help="run a built-in suite instead, e.g. rnn-vs-lstm")
     parser.add_argument("--profile", default=None,
@@ -84,10 +84,7 @@ def _sweep(args: argparse.Namespace, err: Console) -> tuple[Path, Path]:
 def _suite(args: argparse.Namespace, err: Console) -> tuple[Path, Path]:
     if args.workers is not None:
         raise ValueError("--workers applies to a sweep file; a suite sets its own")
-    try:
-        from rnnlab.compare.suite import SUITES, run_suite
-    except ImportError:
-        raise ValueError("--suite: this rnnlab has no suites") from None
+    from rnnlab.compare.suites import SUITES, run_suite
     if args.suite not in SUITES:
         raise ValueError(f"--suite: unknown suite {args.suite!r}; choose one of {', '.join(SUITES)}")
     profiles = SUITES[args.suite]

@@ -12,8 +12,8 @@ from pathlib import Path
 from rich.markup import escape
 
 from rnnlab.cli.console import console
-from rnnlab.compare.collect import report_sweep
-from rnnlab.compare.runner import STORE
+from rnnlab.compare.report.sweep import report_sweep
+from rnnlab.compare.sweeps.runner import STORE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

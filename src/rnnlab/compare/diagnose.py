@@ -39,6 +39,7 @@ from rnnlab.diagnostics.plots_training import (
     plot_stability,
 )
 from rnnlab.diagnostics.stability import StabilityRun, stability_by_model
+from rnnlab.models.registry import traits
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.experiment import Experiment, load_run, make_experiment
 from rnnlab.train.loop import EvalRecord, train
@@ -121,10 +122,9 @@ def check_kinds(config: DiagnoseConfig, kinds: set[str]) -> None:
     needs_training = kinds & set(TRAINED_KINDS)
     if needs_training and config.train_seconds <= 0:
         raise ValueError(f"{', '.join(sorted(needs_training))} need trained models: give --train-seconds")
-    if kinds == {"gates"} and not any(name in ("lstm", "gru", "peephole-lstm", "cifg-lstm", "ln-lstm")
-                                      for name in config.models):
+    if kinds == {"gates"} and not any(traits(name).keep_gate for name in config.models):
         raise ValueError("gate statistics need an LSTM or GRU; none of the models has gates")
-    if kinds & {"gradients", "jacobian"} == kinds and all(name == "transformer" for name in config.models):
+    if kinds & {"gradients", "jacobian"} == kinds and not any(traits(name).recurrent for name in config.models):
         raise ValueError("the Transformer has no recurrent state h_t: use `rnnlab diagnose memory` "
                          "(input sensitivity, ∂y_T/∂x_t) instead")
 

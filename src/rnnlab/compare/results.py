@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rnnlab.data.tasks.registry import TASKS
+from rnnlab.models.registry import display_name
 
 Status = Literal["solved", "not solved", "diverged", "failed"]
 STATUSES: tuple[Status, ...] = ("solved", "not solved", "diverged", "failed")
 GroupKey = tuple[str, int | None, str]  # (task, length, model)
 
-MODEL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "transformer": "Transformer", "mingru": "minGRU",
-               "minlstm": "minLSTM", "indrnn": "IndRNN"}
 METRIC_NAMES = {"mse": "MSE"}
 
 
@@ -160,8 +159,9 @@ def tasks_of(runs: Iterable[RunResult]) -> list[str]:
 
 
 def model_name(model: str) -> str:
-    """How a model is named in prose and on figures: "RNN" for "rnn"; unknown names as given."""
-    return MODEL_NAMES.get(model, model)
+    """How a model is named in prose and on figures: "RNN" for "rnn" (the registry's traits); unknown names as
+    given."""
+    return display_name(model)
 
 
 def metric_name(metric: str) -> str:

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import torch
 
-from rnnlab.compare.costs import run_costs
-from rnnlab.compare.runner import run_sweep
-from rnnlab.compare.sweep import SweepConfig
+from rnnlab.compare.sweeps.config import SweepConfig
+from rnnlab.compare.sweeps.costs import run_costs
+from rnnlab.compare.sweeps.runner import run_sweep
 from rnnlab.train.experiment import load_run, make_experiment, run_experiment
 from rnnlab.train.run import RunFolder
 

@@ -46,9 +46,9 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from rnnlab.compare.costs import run_costs
-from rnnlab.compare.store import ResultsStore, RunRow
-from rnnlab.compare.sweep import RunPlan, SweepConfig, expand
+from rnnlab.compare.sweeps.config import RunPlan, SweepConfig, expand
+from rnnlab.compare.sweeps.costs import run_costs
+from rnnlab.compare.sweeps.store import ResultsStore, RunRow
 from rnnlab.train.checkpoint import latest_checkpoint
 from rnnlab.train.experiment import run_experiment
 from rnnlab.train.run import RunFolder

@@ -1,4 +1,4 @@
-"""Collecting a sweep (compare/collect.py): each finished or failed store row, with its run folder's learning
+"""Collecting a sweep (compare/sweeps/collect.py): each finished or failed store row, with its run folder's learning
 curve, becomes the RunResult the report reads. The references are the store's rows, each run's own
 metrics.jsonl (read by RunFolder) and the task registry."""
 
@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.compare import runner
-from rnnlab.compare.collect import budget_notes, collect, read_store, report_sweep
-from rnnlab.compare.runner import run_sweep
-from rnnlab.compare.store import ResultsStore
-from rnnlab.compare.sweep import SweepConfig, expand
+from rnnlab.compare.report.sweep import report_sweep
+from rnnlab.compare.sweeps import runner
+from rnnlab.compare.sweeps.collect import budget_notes, collect, read_store
+from rnnlab.compare.sweeps.config import SweepConfig, expand
+from rnnlab.compare.sweeps.runner import run_sweep
+from rnnlab.compare.sweeps.store import ResultsStore
 from rnnlab.data.tasks.adding import BASELINE_MSE
 from rnnlab.train.run import RunFolder
 
@@ -113,7 +114,7 @@ def test_a_run_with_held_out_test_metrics_is_compared_on_them(sweep: Path) -> No
     validation; the report's final metric is then the test-split one, not the last validation evaluation."""
     from dataclasses import replace
 
-    from rnnlab.compare.collect import to_result
+    from rnnlab.compare.sweeps.collect import to_result
 
     row = read_store(sweep).rows[0]
     assert row.metrics is not None

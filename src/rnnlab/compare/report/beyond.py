@@ -12,10 +12,19 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rnnlab.compare.report.sections import Section, html_table, md_table
 from rnnlab.compare.results import ModelSummary, model_name
+from rnnlab.models.registry import MODELS, traits
 
-BEYOND = ("mingru", "minlstm", "indrnn")  # Feng et al. 2024; Li et al. 2018
-CLASSIC = ("lstm", "gru")
+
+def _newer(model: str) -> bool:
+    """minGRU, minLSTM, IndRNN: the recurrences after 2017 (the registry's `modern` trait)."""
+    return model in MODELS and traits(model).modern
+
+
+def _classic_gated(model: str) -> bool:
+    """The LSTM and GRU families the newer recurrences are held against."""
+    return model in MODELS and traits(model).family in ("lstm", "gru")
 
 
 @dataclass(frozen=True)
@@ -32,10 +41,10 @@ def reaches(summaries: Sequence[ModelSummary]) -> list[Reach]:
     found = []
     for task in dict.fromkeys(s.task for s in summaries):
         own = [s for s in summaries if s.task == task and s.length is not None]
-        models = {s.model for s in own}
-        if not (models & set(BEYOND) and models & set(CLASSIC)):
+        models = list(dict.fromkeys(s.model for s in own))
+        if not (any(map(_newer, models)) and any(map(_classic_gated, models))):
             continue
-        for model in [m for m in (*CLASSIC, *BEYOND) if m in models]:
+        for model in [m for m in models if _classic_gated(m)] + [m for m in models if _newer(m)]:
             rows = sorted((s for s in own if s.model == model), key=lambda s: s.length or 0)
             solved = [s for s in rows if s.n_solved * 2 > s.n]
             best = solved[-1] if solved else None
@@ -59,19 +68,11 @@ INTRO = ("minGRU and minLSTM (Feng et al. 2024) drop the hidden state from their
          "still solve what the LSTM and GRU solve, at the same parameter and time budget?")
 
 
-def beyond_html(found: Sequence[Reach]) -> str:
+def beyond_section(found: Sequence[Reach]) -> Section | None:
+    """The "Beyond the LSTM" section; None when no newer recurrence ran beside a classic gated one."""
     if not found:
-        return ""
-    e = html.escape
-    rows = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in _cells(r)) + "</tr>" for r in found)
-    head = "".join(f"<th>{e(c)}</th>" for c in HEADER)
-    return (f'<h2 id="beyond-lstm">Beyond the LSTM</h2><p>{e(INTRO)}</p>'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-
-
-def beyond_markdown(found: Sequence[Reach]) -> str:
-    if not found:
-        return ""
-    lines = ["## Beyond the LSTM", "", INTRO, "", "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(_cells(r)) + " |" for r in found]
-    return "\n".join(lines) + "\n"
+        return None
+    rows = [_cells(r) for r in found]
+    page = (f'<h2 id="beyond-lstm">Beyond the LSTM</h2><p>{html.escape(INTRO)}</p>'
+            + html_table(HEADER, rows))
+    return Section("beyond-lstm", page, "\n".join(["## Beyond the LSTM", "", INTRO, "", md_table(HEADER, rows), ""]))

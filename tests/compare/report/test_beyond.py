@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from rnnlab.compare.beyond import reaches
-from rnnlab.compare.report import write_report
+from rnnlab.compare.report import write_sweep_report
+from rnnlab.compare.report.beyond import reaches
 from rnnlab.compare.results import RunResult, summarise_all
 
 
@@ -32,8 +32,8 @@ def test_each_model_reaches_the_longest_length_most_of_its_seeds_solved():
 
 
 def test_the_section_appears_only_when_newer_and_classic_models_ran(tmp_path: Path):
-    html, markdown = write_report(runs(), tmp_path / "with", "t")
+    html, markdown = write_sweep_report(runs(), tmp_path / "with", "t")
     assert "Beyond the LSTM" in html.read_text() and "| adding | minGRU | 100 |" in markdown.read_text()
     classic_only = [r for r in runs() if r.model == "lstm"]
-    html, _ = write_report(classic_only, tmp_path / "without", "t")
+    html, _ = write_sweep_report(classic_only, tmp_path / "without", "t")
     assert "Beyond the LSTM" not in html.read_text()

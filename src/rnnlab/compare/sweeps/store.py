@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from rnnlab.compare.sweep import RunPlan
+from rnnlab.compare.sweeps.config import RunPlan
 
 RunStatus = Literal["queued", "running", "solved", "not solved", "diverged", "failed"]
 FINISHED: tuple[RunStatus, ...] = ("solved", "not solved", "diverged")

@@ -1,4 +1,4 @@
-"""The "RNN or LSTM?" suite (compare/suite.py, compare/claims.py): its plans per profile against the issue's
+"""The "RNN or LSTM?" suite (compare/suites/, compare/claims/): its plans per profile against the issue's
 requirements (4 models at equal parameters, adding and copy across lengths, quick within 10 minutes), a
 whole run of a miniature profile down to a report with a section per claim, and the claims' rules on
 synthetic results whose answer is known."""
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.compare import suite
 from rnnlab.compare.claims import Measured, long_range, short_sequences, transformer
 from rnnlab.compare.results import RunResult
-from rnnlab.compare.suite import SUITES, SuiteProfile, TaskPart, plan_suite, run_suite
+from rnnlab.compare.suites import SUITES, SuiteProfile, TaskPart, plan_suite, run_suite
+from rnnlab.compare.suites import plan as suite_plan
 
 TEN_MINUTES = 600.0  # the issue: `--profile quick` finishes within 10 minutes on this 2-core machine
 SMOKE = SuiteProfile("smoke", ("rnn", "lstm"), (TaskPart("adding", (6, 10), budget_width=8, max_seconds=5.0,
@@ -62,10 +62,10 @@ def test_the_worst_case_counts_rounds_of_runs_per_worker() -> None:
     each take the next run when free, ends within ⌈n / 2⌉ · t; sweeps run one after the other."""
     plan = plan_suite("rnn-vs-lstm", "quick")
     part = plan.profile.parts[0]
-    per_run = part.max_seconds * (1 + suite.EVAL_SHARE) + suite.RUN_OVERHEAD_S
+    per_run = part.max_seconds * (1 + suite_plan.EVAL_SHARE) + suite_plan.RUN_OVERHEAD_S
     rounds = [math.ceil(len(runs) / 2) for runs in plan.runs]
     assert plan.worst_case_seconds() == pytest.approx(
-        plan.measure_seconds() + sum(suite.POOL_START_S + n * per_run for n in rounds))
+        plan.measure_seconds() + sum(suite_plan.POOL_START_S + n * per_run for n in rounds))
 
 
 @pytest.mark.parametrize(("name", "profile", "message"), [

@@ -1,7 +1,6 @@
 """From a sweep's folder to the report's input: one `RunResult` per finished or failed run.
 
     runs = collect(Path("sweeps/adding"))           # the store's rows, each with its run folder's curve
-    html, markdown = report_sweep(Path("sweeps/adding"))
 
 A row says what a run was and what it measured (store.py); its run folder adds the learning curve
 (metrics.jsonl) and the task its metric, baseline and threshold. Queued and running rows have no result
@@ -21,10 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rnnlab.compare.report import write_report
 from rnnlab.compare.results import STATUSES, RunResult, length_name, model_name
-from rnnlab.compare.runner import RUNS, STORE
-from rnnlab.compare.store import RunRow
+from rnnlab.compare.sweeps.runner import RUNS, STORE
+from rnnlab.compare.sweeps.store import RunRow
 from rnnlab.data.tasks.base import Task
 from rnnlab.data.tasks.registry import make_task, task_entry
 
@@ -210,12 +208,3 @@ def _training_budget(rows: Sequence[RunRow]) -> str:
 def _setting(row: RunRow) -> str:
     where = length_name(row.task, row.length)
     return f"{row.task}{' ' + where if where else ''}, {model_name(row.model)}, seed {row.seed}"
-
-
-def report_sweep(folder: Path) -> tuple[Path, Path]:
-    """(Re)write FOLDER/report.html and report.md from the sweep's store and run folders; return both paths."""
-    sweep = read_store(folder)
-    runs = results(sweep, folder)
-    if not runs:
-        raise ValueError(f"{folder}: no run of sweep {sweep.name!r} has finished yet; nothing to report")
-    return write_report(runs, folder, f"Which model to use: sweep {sweep.name}", notes=budget_notes(sweep))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from rnnlab.compare.report import write_report
+from rnnlab.compare.report import write_sweep_report
 from rnnlab.compare.results import RunResult
 
 CHROMIUM = shutil.which("chromium")
@@ -53,8 +53,8 @@ def chromium(profile: Path, *arguments: str) -> subprocess.CompletedProcess[str]
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    html, _ = write_report(table(), tmp_path_factory.mktemp("report"), "RNN or LSTM?",
-                           notes=["equal budget: 17k parameters, 60 s per run"])
+    html, _ = write_sweep_report(table(), tmp_path_factory.mktemp("report"), "RNN or LSTM?",
+                                 notes=["equal budget: 17k parameters, 60 s per run"])
     return html
 
 

@@ -1,4 +1,4 @@
-"""The report (compare/report.py, compare/report_figures.py): what the HTML and Markdown files hold, that
+"""The report (compare/report/): what the HTML and Markdown files hold, that
 the HTML is self-contained, and that outside text is escaped. The reference is write_report's docstring."""
 
 import base64
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.compare.report import write_report
-from rnnlab.compare.report_figures import cost_vs_length, learning_curves, metric_vs_length
+from rnnlab.compare.report import write_sweep_report
+from rnnlab.compare.report.figures import cost_vs_length, learning_curves, metric_vs_length
 from rnnlab.compare.results import RunResult
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -40,8 +40,8 @@ def table() -> list[RunResult]:
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("report")
-    return write_report(table(), folder, TITLE, extra_figures={"gradient norm <vs> lag": PNG + b"made up"},
-                        notes=NOTES)
+    return write_sweep_report(table(), folder, TITLE, extra_figures={"gradient norm <vs> lag": PNG + b"made up"},
+                              notes=NOTES)
 
 
 def test_the_html_is_self_contained_with_every_figure_inline(written: tuple[Path, Path]) -> None:
@@ -87,13 +87,13 @@ def test_a_task_without_lengths_curves_or_costs_gets_its_table_and_recommendatio
     """Reference: a figure is drawn only from numbers that exist; the tasks keep their first-seen order."""
     runs = [RunResult("mnist5k", None, model, seed, 20_000, "solved", 0.98, 0.98, "accuracy", False, 100.0)
             for model in ("gru", "lstm") for seed in range(2)]
-    html_path, md_path = write_report(runs, tmp_path, "pixels")
+    html_path, md_path = write_sweep_report(runs, tmp_path, "pixels")
     html = html_path.read_text(encoding="utf-8")
     assert "<img" not in html and '<td class="text">–</td><td class="text">GRU</td>' in html
     assert "Use the GRU for mnist5k" in html
     assert "![" not in md_path.read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="at least one run"):
-        write_report([], tmp_path, "empty")
+        write_sweep_report([], tmp_path, "empty")
 
 
 def test_each_figure_is_a_png_and_refuses_what_it_cannot_draw() -> None:

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from rnnlab.compare.store import STATUSES, ResultsStore, RunRow
-from rnnlab.compare.sweep import SweepConfig, expand
+from rnnlab.compare.sweeps.config import SweepConfig, expand
+from rnnlab.compare.sweeps.store import STATUSES, ResultsStore, RunRow
 from rnnlab.train.loop import EvalRecord, TrainResult
 from rnnlab.train.run import summarise
 

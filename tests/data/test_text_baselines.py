@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnnlab.compare.baselines import (
+from rnnlab.data.datasets.text_csv import LabelledTexts, make_corpus
+from rnnlab.data.text_baselines import (
     BagOfWords,
     BagOfWordsConfig,
     bag_of_words_baseline,
@@ -15,7 +16,6 @@ from rnnlab.compare.baselines import (
     ngrams,
     text_baselines,
 )
-from rnnlab.data.datasets.text_csv import LabelledTexts, make_corpus
 
 
 def test_ngrams():

@@ -1,4 +1,4 @@
-"""Sweeps on a Dask cluster (compare/runner.py, `scheduler=`): the same runs and rows as in this process, each
+"""Sweeps on a Dask cluster (compare/sweeps/runner.py, `scheduler=`): the same runs and rows as in this process, each
 recorded once; a scheduler that cannot be used is one clear error before anything is written."""
 
 import dataclasses
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.compare import runner
-from rnnlab.compare.runner import run_sweep
-from rnnlab.compare.store import ResultsStore
-from rnnlab.compare.sweep import SweepConfig, expand
+from rnnlab.compare.sweeps import runner
+from rnnlab.compare.sweeps.config import SweepConfig, expand
+from rnnlab.compare.sweeps.runner import run_sweep
+from rnnlab.compare.sweeps.store import ResultsStore
 
 CONFIG = SweepConfig("tiny", ("rnn", "lstm"), ("adding",), lengths=(6,), seeds=1, max_steps=10,
                      train={"eval_every": 5, "batch_size": 4, "stop_when_solved": False},

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rnnlab.compare.bleu_by_length import LengthBucket, bleu_by_length, plot_bleu_by_length
 from rnnlab.data.tasks.translation import translation_scores
+from rnnlab.generate.bleu_by_length import LengthBucket, bleu_by_length, plot_bleu_by_length
 
 
 def test_each_bucket_is_a_corpus_score_of_its_sentences():

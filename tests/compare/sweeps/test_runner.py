@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.compare import runner
-from rnnlab.compare.runner import run_sweep, sweep_lock
-from rnnlab.compare.store import ResultsStore
-from rnnlab.compare.sweep import SweepConfig, expand
+from rnnlab.compare.sweeps import runner
+from rnnlab.compare.sweeps.config import SweepConfig, expand
+from rnnlab.compare.sweeps.runner import run_sweep, sweep_lock
+from rnnlab.compare.sweeps.store import ResultsStore
 from rnnlab.train.experiment import run_experiment
 from rnnlab.train.run import RunFolder
 
@@ -155,8 +155,8 @@ def test_a_sweep_killed_with_sigkill_resumes_with_no_run_lost_or_repeated(tmp_pa
                                  train=dict(CONFIG.train, eval_every=50))
     plans = expand(config)
     script = tmp_path / "sweep.py"
-    script.write_text("import sys\nfrom pathlib import Path\nfrom rnnlab.compare.runner import run_sweep\n"
-                      "from rnnlab.compare.sweep import SweepConfig\n"
+    script.write_text("import sys\nfrom pathlib import Path\nfrom rnnlab.compare.sweeps.runner import run_sweep\n"
+                      "from rnnlab.compare.sweeps.config import SweepConfig\n"
                       f"if __name__ == '__main__':\n    run_sweep({config!r}, Path(sys.argv[1]), workers=1)\n")
     folder = tmp_path / "sweep"
     environment = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2] / "src"))

@@ -1,0 +1,144 @@
+"""What every claim shares: the records a suite measures besides its sweeps, the section a claim
+becomes, and the small helpers the rules use.
+
+A claim states what people say, then a verdict and a finding derived from the numbers by the rule
+printed with it, the numbers the finding rests on, and its figures or tables. No rule knows which model
+should win: if the RNN holds out as long as the LSTM, the long-range claim is reported as refuted.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rnnlab.compare.recommend import BreakPoint, Rule, recommend
+from rnnlab.compare.results import ModelSummary, RunResult
+from rnnlab.diagnostics.explode import GradientNormSeries
+from rnnlab.diagnostics.gates import GateStatistics
+from rnnlab.diagnostics.gradients import GradientFlow
+from rnnlab.diagnostics.memory import Sensitivity
+from rnnlab.models.registry import MODELS, traits
+
+Verdict = Literal["supported", "refuted", "mixed", "not measured"]
+RULE = Rule()  # recommend.py's: what "adequate" means, and costs within `tie` (5%) count as equal
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One model's cost on one task at one length: the bench harness at the run's shape (1 thread, CPU time)."""
+
+    task: str
+    length: int | None
+    model: str
+    parameters: int
+    shape: str  # "B=32 T=100": the batch and the steps the model reads (copy: symbols + delay + recall)
+    train_ms: float  # one training step (forward and backward) over a batch
+    infer_ms: float  # one forward pass over a batch
+    train_peak_mb: float | None  # the most memory a training step holds at once, parameters excluded
+
+
+@dataclass(frozen=True)
+class StepLatency:
+    """Generating one token at batch 1: a recurrent step from its state, or a Transformer's forward pass over
+    its whole context (no KV cache)."""
+
+    model: str
+    context: int | None  # tokens the step reads; None for a recurrent step (its state holds the context)
+    ms: float
+
+
+@dataclass
+class Measured:
+    """What the suite measures besides its sweeps (suite.measure)."""
+
+    probe: str  # where gradients were probed, e.g. "adding T=100"
+    flows: dict[str, list[GradientFlow]] = field(default_factory=dict)  # "init", "trained": per model and seed
+    sensitivities: list[Sensitivity] = field(default_factory=list)  # one per model (seed 0)
+    sensitivity_when: str = "at initialisation"
+    gates: list[GateStatistics] = field(default_factory=list)  # trained LSTM/GRU checkpoints (seed 0)
+    explode: list[GradientNormSeries] = field(default_factory=list)
+    explode_setting: str = ""
+    costs: list[Cost] = field(default_factory=list)
+    steps: list[StepLatency] = field(default_factory=list)
+    figures: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # name -> (caption, PNG)
+    machine: str = ""  # as the bench harness names it
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ClaimSection:
+    number: int
+    title: str
+    claim: str  # as people make it
+    verdict: Verdict
+    finding: str  # what the measurements say about the claim, in a sentence or two
+    rule: str  # how the verdict follows from the numbers
+    evidence: tuple[str, ...]  # sentences citing the numbers
+    tables: tuple[Table, ...] = ()
+    figures: tuple[tuple[str, str, bytes], ...] = ()  # (name, caption, PNG)
+
+
+def num(value: float | None) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.3g}"
+
+
+def times(ratio: float | None) -> str:
+    return "–" if ratio is None or not math.isfinite(ratio) else f"{ratio:.2f}×"
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def geomean(values: Sequence[float | None]) -> float | None:
+    positive = [v for v in values if v is not None and math.isfinite(v) and v > 0]
+    return math.exp(statistics.fmean(math.log(v) for v in positive)) if positive else None
+
+
+def overall(outcomes: Sequence[Verdict]) -> Verdict:
+    """One verdict from the tasks': theirs when they agree, mixed when they do not."""
+    said = [o for o in outcomes if o != "not measured"]
+    if not said:
+        return "not measured"
+    return said[0] if len(set(said)) == 1 else "mixed"
+
+
+def figures_of(measured: Measured, *names: str) -> tuple[tuple[str, str, bytes], ...]:
+    return tuple((name, *measured.figures[name]) for name in names if name in measured.figures)
+
+
+def break_of(task: str, runs: Sequence[RunResult], model: str) -> BreakPoint | None:
+    return next((b for b in recommend(runs, task).break_points if b.model == model), None)
+
+
+def reach(point: BreakPoint) -> float:
+    """How far a model gets: its break point; infinity when it solves every tested length."""
+    return math.inf if point.length is None else float(point.length)
+
+
+def lengths_of(runs: Sequence[RunResult], task: str) -> list[int]:
+    return sorted({run.length for run in runs if run.task == task and run.length is not None})
+
+
+def adequate(at_length: Sequence[ModelSummary], model: str) -> bool:
+    """recommend.py's rule: solved a seed, and a solved fraction within `tolerance` of the best model's."""
+    best = max((s.solved_fraction for s in at_length), default=0.0)
+    return any(s.model == model and s.n_solved > 0 and s.solved_fraction >= best - RULE.tolerance - 1e-9
+               for s in at_length)
+
+
+def is_gated(model: str) -> bool:
+    """A model whose gates decide what to keep (the registry's trait): the LSTMs, the GRU, minGRU, minLSTM."""
+    return model in MODELS and traits(model).gated
