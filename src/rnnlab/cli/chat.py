@@ -21,7 +21,7 @@ from rnnlab.cli.console import console
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.cli.translate import load_seq2seq_run
 from rnnlab.data.tasks.dialogue import DialogueTask
-from rnnlab.generate.sampling import SamplingConfig
+from rnnlab.decode.sampling import SamplingConfig
 
 HISTORY_KEPT = 100  # lines of conversation remembered at most; the model reads only the last --history
 

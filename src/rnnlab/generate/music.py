@@ -40,7 +40,7 @@ from rnnlab.data.tasks.chorales import (
     roll_document,
     token_note,
 )
-from rnnlab.generate.sampling import SamplingConfig, sample
+from rnnlab.decode.sampling import SamplingConfig, sample
 
 Note = tuple[float, float, int]  # (onset, end) in quarter notes, MIDI pitch
 

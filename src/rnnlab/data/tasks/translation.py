@@ -48,7 +48,7 @@ from rnnlab.data.bpe import Tokenizer, TokenizerKind, build_tokenizer, normalise
 from rnnlab.data.datasets.ding import load_pairs, split_pairs
 from rnnlab.data.tasks.base import Batch
 from rnnlab.data.vocab import BOS, EOS, SPECIALS
-from rnnlab.generate.seq2seq import decode_sources
+from rnnlab.decode.seq2seq import decode_sources
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import IOSpec
 
