@@ -34,7 +34,7 @@ from typing import Literal
 import torch
 
 from rnnlab.data.cache import cache_dir, write_atomic
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.sources import debian_file
 
 Split = Literal["train", "validation", "test"]

@@ -32,7 +32,7 @@ import json
 from pathlib import Path
 
 from rnnlab.data.cache import cache_dir, write_atomic
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.datasets.text_csv import TextCorpus, make_corpus
 from rnnlab.data.sources import wheel_member
 
