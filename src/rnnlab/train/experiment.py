@@ -12,6 +12,7 @@ import torch
 
 from rnnlab.data.tasks.base import Task
 from rnnlab.data.tasks.registry import TaskEntry, task_entry
+from rnnlab.data.tasks.translation import PairTask
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import (
     MODELS,
@@ -21,6 +22,7 @@ from rnnlab.models.registry import (
     count_parameters,
     hidden_size_for_budget,
 )
+from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
@@ -159,6 +161,19 @@ def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
     task, model = experiment.build()
     load_weights(weights, model)
     return experiment, task, model
+
+
+def load_seq2seq_run(folder: RunFolder) -> tuple[PairTask, Seq2SeqModel]:
+    """`load_run` for a sequence-to-sequence run (translation, dialogue), in eval mode; any other run, or
+    one whose checkpoint carries no vocabulary, is a one-line error."""
+    experiment, task, model = load_run(folder)
+    if not isinstance(task, PairTask) or not isinstance(model, Seq2SeqModel):
+        raise ValueError(f"{folder.path} is a run of {experiment.task!r}, not of a sequence-to-sequence task "
+                         "(de-en, tsv, chatterbot, shakespeare-dialogue)")
+    if model.token_tables() is None:
+        raise ValueError(f"{folder.path}'s checkpoint carries no vocabulary; was it written by this version of "
+                         "rnnlab?")
+    return task, model.eval()
 
 
 def weights_of(folder: RunFolder) -> Path:
