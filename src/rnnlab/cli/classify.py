@@ -35,8 +35,8 @@ from torch import Tensor, nn
 from rnnlab.cli.console import console
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.batching import pad_sequences
-from rnnlab.data.cache import write_atomic
 from rnnlab.data.datasets.text_csv import read_csv_rows
+from rnnlab.files import write_atomic
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from rnnlab.cli.console import console
-from rnnlab.data.cache import write_atomic
+from rnnlab.files import write_atomic
 from rnnlab.train.experiment import load_seq2seq_run
 from rnnlab.train.run import RunFolder
 

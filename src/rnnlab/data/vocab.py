@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from rnnlab.files import write_atomic
+
 Level = Literal["char", "byte", "word"]
 LEVELS: tuple[Level, ...] = ("char", "byte", "word")
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -112,8 +114,6 @@ class Vocabulary:
         return sum(i == self.unk for i in ids) / max(1, len(ids))
 
     def save(self, path: Path) -> None:
-        from rnnlab.data.cache import write_atomic
-
         write_atomic(path, json.dumps({"level": self.level, "tokens": list(self.tokens)}).encode("utf-8"))
 
     @classmethod

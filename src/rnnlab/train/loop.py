@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,8 +23,9 @@ from torch import Tensor, nn
 
 from rnnlab.data.stream import reset_rows
 from rnnlab.data.tasks.base import Batch, Task, seeded
+from rnnlab.files import atomic_path, write_atomic
 from rnnlab.models.device import resolve_device
-from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint, write_atomic
+from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
 from rnnlab.train.optim import DECAYS, OPTIMIZERS, DecayName, OptimizerName, lr_factor, make_optimizer, set_lr
 
 TRAIN_STREAM = 0
@@ -273,9 +273,8 @@ class BestWeights:
         if self.folder is not None:
             # Written atomically, weights first: a crash leaves the previous best or this one, never half.
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.folder / ".model.safetensors.tmp"
-            save_file({k: v.contiguous() for k, v in self.weights.items()}, str(partial))
-            os.replace(partial, self.folder / "model.safetensors")
+            with atomic_path(self.folder / "model.safetensors") as partial:
+                save_file({k: v.contiguous() for k, v in self.weights.items()}, str(partial))
             write_atomic(self.folder / "best.json", json.dumps({"value": value, "step": record.step}))
 
     def restore(self, model: nn.Module) -> None:

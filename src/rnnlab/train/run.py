@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from rnnlab.train.checkpoint import write_atomic
+from rnnlab.files import write_atomic
 from rnnlab.train.loop import EvalRecord, TrainResult
 from rnnlab.train.tensorboard import ScalarWriter
 
