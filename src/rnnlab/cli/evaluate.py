@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rnnlab.cli.console import console
+from rnnlab.data.tasks.base import SplitConfig
 from rnnlab.train.experiment import evaluate_run
 from rnnlab.train.run import RunFolder
 
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     folder = RunFolder(args.run_dir)
     experiment, metrics = evaluate_run(folder, args.split)
-    held_out = args.split if hasattr(experiment.task_config, "split") else "test"
+    held_out = args.split if isinstance(experiment.task_config, SplitConfig) else "test"
     summary = folder.result()
     table = Table(title=f"{escape(str(args.run_dir))}: {experiment.model.name} on {experiment.task}")
     table.add_column(f"{held_out} metric")

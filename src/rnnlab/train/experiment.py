@@ -10,7 +10,16 @@ from typing import Any
 
 import torch
 
-from rnnlab.data.tasks.base import Task
+from rnnlab.data.tasks.base import (
+    ArtifactTask,
+    HeldOut,
+    PreparedTask,
+    SelfEvaluatingTask,
+    SplitConfig,
+    Task,
+    TaskConfig,
+    on_split,
+)
 from rnnlab.data.tasks.registry import TaskEntry, task_entry
 from rnnlab.data.tasks.translation import PairTask
 from rnnlab.models.init import InitConfig
@@ -32,7 +41,7 @@ from rnnlab.train.run import RunFolder, RunSpec
 @dataclass(frozen=True)
 class Experiment:
     task: str
-    task_config: Any  # the task's own typed config
+    task_config: TaskConfig  # the task's own typed config
     model: ModelConfig
     train: TrainConfig
 
@@ -105,13 +114,11 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     # Build (and let a real data set load and validate its data) before anything is written: a bad user
     # file is one error line, not a run folder holding only a config.
     task, model = experiment.build()
-    prepare = getattr(task, "prepare", None)
-    if prepare is not None:
-        prepare()
+    if isinstance(task, PreparedTask):
+        task.prepare()
     folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
-    save_artifacts = getattr(task, "save_artifacts", None)  # e.g. a vocabulary, so the run needs no corpus later
-    if save_artifacts is not None:
-        save_artifacts(folder.path)
+    if isinstance(task, ArtifactTask):  # e.g. a vocabulary, so the run needs no corpus later
+        task.save_artifacts(folder.path)
     if resume:
         saved = latest_checkpoint(folder.checkpoints)
         kept = saved_records(saved) if saved is not None else []
@@ -124,7 +131,8 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
 
     # Real data sets (a `split` field) train against their validation split: keep the weights of the best
     # validation evaluation (early stopping), and score those once on the test split.
-    held_out = getattr(experiment.task_config, "split", "test") != "test"
+    config = experiment.task_config
+    held_out = isinstance(config, SplitConfig) and config.split != "test"
     select = (experiment.entry.metric, experiment.entry.lower_is_better) if held_out else None
     result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select)
     extra: dict[str, Any] = {"parameters": count_parameters(model)}
@@ -138,16 +146,17 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
 def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:
     """Real data sets evaluate on their validation split while training (config field `split`); the final
     weights are scored once on the test split, which nothing was chosen on. None for other tasks."""
-    if getattr(experiment.task_config, "split", "test") == "test":
+    config = experiment.task_config
+    if not isinstance(config, SplitConfig) or config.split == "test":
         return None
-    return score(experiment, experiment.entry.build(dataclasses.replace(experiment.task_config, split="test")), model)
+    return score(experiment, experiment.entry.build(on_split(config, "test")), model)
 
 
 def score(experiment: Experiment, task: Task, model: SequenceModel) -> dict[str, float]:
     """`model`'s metrics on `task`'s held-out data, on the device the model is on."""
     device = next(model.parameters()).device
-    return evaluate_task(model, task, None if hasattr(task, "evaluate_model") else task.test_set(experiment.train.seed),
-                         device)
+    test = None if isinstance(task, SelfEvaluatingTask) else task.test_set(experiment.train.seed)
+    return evaluate_task(model, task, test, device)
 
 
 def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
@@ -188,14 +197,14 @@ def weights_of(folder: RunFolder) -> Path:
     return saved
 
 
-def evaluate_run(folder: RunFolder, split: str = "test") -> tuple[Experiment, dict[str, float]]:
+def evaluate_run(folder: RunFolder, split: HeldOut = "test") -> tuple[Experiment, dict[str, float]]:
     """Score a run's weights (see `load_run`) on its task's test set (a real data set: on `split`, test or
     validation; a generated task has one held-out set, whatever `split` says)."""
     experiment, task, model = load_run(folder)
-    if hasattr(experiment.task_config, "split"):
+    if isinstance(experiment.task_config, SplitConfig):
         if split not in ("validation", "test"):
             raise ValueError(f"split must be 'validation' or 'test', got {split!r}")
-        task = experiment.entry.build(dataclasses.replace(experiment.task_config, split=split))
+        task = experiment.entry.build(on_split(experiment.task_config, split))
     return experiment, score(experiment, task, model)
 
 
