@@ -20,7 +20,8 @@ from rnnlab.data.tasks.base import (
     TaskConfig,
     on_split,
 )
-from rnnlab.data.tasks.registry import TaskEntry, task_entry
+from rnnlab.data.tasks.entry import TaskEntry
+from rnnlab.data.tasks.registry import task_entry
 from rnnlab.data.tasks.translation import PairTask
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import (
@@ -88,7 +89,7 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
     except TypeError as error:  # e.g. a text value where the config compares numbers
         raise ValueError(f"bad option for task {entry.name!r}: {error}") from error
     given_model, given_train = dict(model_options or {}), dict(train_options or {})
-    suggested = entry.suggested
+    suggested = entry.suggested_training.given()
     train_values = {f.name: given_train.get(f.name, suggested.get(f.name, f.default))
                     for f in dataclasses.fields(TrainConfig)}
     family = MODELS.get(model)
@@ -99,7 +100,7 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
         given_model["init"] = dataclasses.replace(base, **init_options)
     if budget is not None and "hidden_size" in given_model:
         raise ValueError("give --hidden or --budget, not both")
-    given_model.setdefault("hidden_size", suggested.get("hidden_size", ModelConfig.hidden_size))
+    given_model = entry.suggested_model.given() | given_model
     model_config = ModelConfig(name=model, **given_model)
     if budget is not None:
         io = entry.build(task_config).io
