@@ -51,9 +51,9 @@ def test_run_experiment_writes_the_run_and_evaluate_run_scores_it_again(tmp_path
     assert [r.step for r in seen] == [4, 8, 12]
     assert folder.records() == seen
     _, model = TINY.build()
-    assert summary["parameters"] == count_parameters(model)
-    assert summary["status"] == "not solved" and summary["steps"] == 12
-    assert folder.result() == summary  # parameters included
+    assert summary.parameters == count_parameters(model)
+    assert summary.status == "not solved" and summary.steps == 12
+    assert folder.summary() == summary  # parameters included
     assert Experiment.from_spec(folder.spec()) == TINY
 
     experiment, metrics = evaluate_run(RunFolder(folder.path))

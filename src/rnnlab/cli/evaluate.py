@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     folder = RunFolder(args.run_dir)
     experiment, metrics = evaluate_run(folder, args.split)
     held_out = args.split if isinstance(experiment.task_config, SplitConfig) else "test"
-    summary = folder.result()
+    summary = folder.summary()
     table = Table(title=f"{escape(str(args.run_dir))}: {experiment.model.name} on {experiment.task}")
     table.add_column(f"{held_out} metric")
     table.add_column("value", justify="right")
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(name, f"{value:.4f}")
     out = console()
     out.print(table)
-    status = summary["status"] if summary else "unfinished (no result.json yet; resume with `rnnlab train --resume`)"
+    status = summary.status if summary else "unfinished (no result.json yet; resume with `rnnlab train --resume`)"
     solved = experiment.entry.build(experiment.task_config).solved(metrics)
     verdict = "meets" if solved else "does not meet"
     out.print(f"run status: {status}; this checkpoint {verdict} the solved criterion", highlight=False)

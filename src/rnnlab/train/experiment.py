@@ -36,7 +36,7 @@ from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
-from rnnlab.train.run import RunFolder, RunSpec
+from rnnlab.train.run import RunFolder, RunSpec, RunSummary
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
 
 
 def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
-                   on_eval: Callable[[EvalRecord], None] | None = None) -> dict[str, Any]:
+                   on_eval: Callable[[EvalRecord], None] | None = None) -> RunSummary:
     """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
     folder.check(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
     # Build (and let a real data set load and validate its data) before anything is written: a bad user
@@ -136,12 +136,10 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     held_out = isinstance(config, SplitConfig) and config.split != "test"
     select = (experiment.entry.metric, experiment.entry.lower_is_better) if held_out else None
     result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select)
-    extra: dict[str, Any] = {"parameters": count_parameters(model)}
-    test = test_split_metrics(experiment, model)
-    if test is not None:
-        extra["test_metrics"] = test
-        extra["test_weights_from_step"] = result.selected_step
-    return folder.finish(result, experiment.entry.metric, experiment.entry.lower_is_better, extra)
+    summary = RunSummary.of(result, experiment.entry.metric, experiment.entry.lower_is_better,
+                            parameters=count_parameters(model), test_metrics=test_split_metrics(experiment, model))
+    folder.finish(summary)
+    return summary
 
 
 def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:
