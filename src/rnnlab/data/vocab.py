@@ -108,11 +108,6 @@ class Vocabulary:
         tokens = [self.tokens[i] for i in ids if not (skip_specials and i < len(SPECIALS))]
         return detokenize(tokens, self.level)
 
-    def unknown_rate(self, texts: Iterable[str]) -> float:
-        """The share of tokens in `texts` that this vocabulary maps to <unk>."""
-        ids = [i for text in texts for i in self.encode(text)]
-        return sum(i == self.unk for i in ids) / max(1, len(ids))
-
     def save(self, path: Path) -> None:
         write_atomic(path, json.dumps({"level": self.level, "tokens": list(self.tokens)}).encode("utf-8"))
 

@@ -205,8 +205,3 @@ def evaluate_run(folder: RunFolder, split: HeldOut = "test") -> tuple[Experiment
             raise ValueError(f"split must be 'validation' or 'test', got {split!r}")
         task = experiment.entry.build(on_split(experiment.task_config, split))
     return experiment, score(experiment, task, model)
-
-
-def with_fields(config: Any, **changes: Any) -> Any:
-    """`dataclasses.replace`, ignoring None values (flags the user did not give)."""
-    return dataclasses.replace(config, **{k: v for k, v in changes.items() if v is not None})

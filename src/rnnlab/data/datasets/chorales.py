@@ -75,12 +75,6 @@ class Chorale:
     time_signature: tuple[int, int]  # the first one, e.g. (4, 4)
     pickup: int  # 16ths before the first full bar (0: none)
 
-    @property
-    def bar_length(self) -> int:
-        """16ths per bar of the first time signature: 16 for 4/4, 12 for 3/4."""
-        numerator, denominator = self.time_signature
-        return numerator * 4 * STEPS_PER_QUARTER // denominator
-
 
 # ---- encoding one score (pure functions of a music21 stream, tested on hand-made scores) ----
 

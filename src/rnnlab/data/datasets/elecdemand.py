@@ -29,7 +29,6 @@ from rnnlab.data.forecasting.series import Series, cached_series
 
 NAME = "elecdemand"
 CACHE_FILE = "elecdemand.pt"
-ROWS = 17_520
 START = np.datetime64("2014-01-01T00:00", "s")
 STEP = 1_800  # seconds: half-hourly
 

@@ -28,7 +28,6 @@ from rnnlab.data.forecasting.series import Series, cached_series, steps_series
 
 NAME = "eustocks"
 CACHE_FILE = "eustocks.pt"
-ROWS = 1_860
 INDICES = ("DAX", "SMI", "CAC", "FTSE")
 
 

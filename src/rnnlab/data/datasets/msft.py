@@ -32,7 +32,6 @@ PACKAGE, VERSION = "pmdarima", "2.1.1"
 MEMBER = "pmdarima/datasets/data/msft.tar.gz"
 NAME = "msft"
 CACHE_FILE = "msft.pt"
-ROWS = 7_983
 COLUMNS = ("Open", "High", "Low", "Close", "Volume")
 
 

@@ -42,8 +42,6 @@ from rnnlab.data.forecasting.series import Series, cached_series
 Origin = Literal["EWR", "JFK", "LGA"]
 ORIGINS: tuple[Origin, ...] = ("EWR", "JFK", "LGA")
 NAME = "nyc-weather"
-ROWS = 26_115  # in the source, all airports together
-HOURS = 8_730  # per airport, once gaps are filled
 HOUR = 3_600
 COLUMNS = ("temp", "dewp", "humid", "wind_speed", "precip", "pressure", "visib")
 
