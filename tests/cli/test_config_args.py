@@ -7,7 +7,7 @@ from typing import Literal, Optional
 
 import pytest
 
-from rnnlab.cli.config_args import add_config_arguments, config_from_arguments
+from rnnlab.cli.config_args import add_config_arguments
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,17 @@ class Example:
     max_steps: Optional[int] = None  # noqa: UP045 - the Optional spelling is supported too
     budget: float | None = 2.5
     inner: Inner = dataclasses.field(default_factory=Inner)
+
+
+def config_from_arguments(cls, args: argparse.Namespace, *, prefix: str = "", **fixed):
+    """The inverse of add_config_arguments, the reference these tests read the flags back with: `cls` from
+    the parsed flags (dest = prefix + field name), plus `fixed` values."""
+    values = dict(fixed)
+    for field in dataclasses.fields(cls):
+        dest = (prefix + field.name).replace("-", "_")
+        if field.name not in values and hasattr(args, dest):
+            values[field.name] = getattr(args, dest)
+    return cls(**values)
 
 
 def parser_for(cls: type = Example, **options) -> argparse.ArgumentParser:

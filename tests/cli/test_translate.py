@@ -64,7 +64,7 @@ def test_misuse_is_one_line(run_dir, capsys, argv, message):
 
 
 def test_a_run_of_another_task_is_refused(tmp_path, capsys):
-    """Reference: load_seq2seq_run's check: only sequence-to-sequence runs translate."""
+    """Reference: train.experiment.load_seq2seq_run's check: only sequence-to-sequence runs translate."""
     assert main(["train", "--task", "adding", "--length", "5", "--set", "test_size=4", "--steps", "2", "--eval-every",
                  "2", "--batch-size", "2", "--hidden", "2", "--out", str(tmp_path / "adding")]) == 0
     torch.set_num_threads(1)

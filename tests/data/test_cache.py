@@ -1,13 +1,10 @@
-"""The cache folder (XDG, with an environment override) and atomic writes."""
+"""The cache folder (XDG, with an environment override) and its tensor files (atomic writes: test_files.py)."""
 
-import os
-from pathlib import Path
 
 import pytest
 import torch
 
-from rnnlab.data import cache
-from rnnlab.data.cache import CACHE_ENV, cache_dir, cache_root, load_tensors, save_tensors, write_atomic
+from rnnlab.data.cache import CACHE_ENV, cache_dir, cache_root, load_tensors, save_tensors
 
 
 @pytest.fixture
@@ -52,41 +49,6 @@ def test_empty_environment_variable_counts_as_unset(clean_env, monkeypatch):
 def test_cache_dir_refuses_paths_that_escape(clean_env, source, version):
     with pytest.raises(ValueError, match="plain folder names"):
         cache_dir(source, version)
-
-
-def test_write_atomic_goes_through_a_temporary_file_in_the_same_folder(tmp_path, monkeypatch):
-    """Reference: os.replace is atomic only within one file system, so the temporary file must sit
-    beside the target."""
-    renames: list[tuple[Path, Path]] = []
-    real_replace = os.replace
-
-    def spy(source, target):
-        renames.append((Path(source), Path(target)))
-        real_replace(source, target)
-
-    monkeypatch.setattr(cache.os, "replace", spy)
-    target = tmp_path / "deep" / "file.bin"
-    write_atomic(target, b"first")
-    write_atomic(target, b"second")
-    assert target.read_bytes() == b"second"
-    assert [t for _, t in renames] == [target, target]
-    assert all(s.parent == target.parent and s != target for s, _ in renames)
-    assert sorted(p.name for p in target.parent.iterdir()) == ["file.bin"]  # no temporary file left
-    assert target.stat().st_mode & 0o777 == 0o644
-
-
-def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):
-    target = tmp_path / "file.bin"
-    target.write_bytes(b"old")
-
-    def crash(source, target):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(cache.os, "replace", crash)
-    with pytest.raises(OSError, match="disk full"):
-        write_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["file.bin"]
 
 
 def test_tensors_round_trip(tmp_path):

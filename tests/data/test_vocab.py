@@ -18,7 +18,7 @@ def test_vocabulary_keeps_frequent_tokens_and_maps_the_rest_to_unk():
     assert vocab.tokens == (*SPECIALS, "the", "cat")
     assert vocab.encode("the cat barked") == [4, 5, vocab.unk]
     assert vocab.decode([4, 5, 0, 3]) == "the cat"
-    assert vocab.unknown_rate(["the bird"]) == 0.5
+    assert vocab.encode("the bird") == [4, vocab.unk]
     assert len(Vocabulary.build(["a b c d"], "word", max_size=6)) == 6
 
 

@@ -7,6 +7,7 @@ from torch import nn
 from rnnlab.data.datasets.chorales import LOWEST, REST
 from rnnlab.data.tasks.chorales import END, MELODY_VOCAB, PITCHES, ChoraleMelodyTask, ChoraleRollTask, note_token
 from rnnlab.data.tasks.copy_memory import CopyMemoryTask
+from rnnlab.decode.sampling import SamplingConfig
 from rnnlab.generate.music import (
     Composition,
     compose,
@@ -17,7 +18,6 @@ from rnnlab.generate.music import (
     voices,
     write_piece,
 )
-from rnnlab.generate.sampling import SamplingConfig
 
 m21 = pytest.importorskip("music21")  # the optional extra rnnlab[music]
 

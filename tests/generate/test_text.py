@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from rnnlab.data.vocab import Vocabulary
-from rnnlab.generate.sampling import SamplingConfig, sample
+from rnnlab.decode.sampling import SamplingConfig, sample
 from rnnlab.generate.text import Detokenizer, generate_text
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.models.sequence import IOSpec

@@ -1,5 +1,6 @@
 """An experiment from names and typed configs to a run folder, rebuilt from that folder, and scored again."""
 
+import dataclasses
 import json
 
 import pytest
@@ -10,7 +11,7 @@ from rnnlab.data.tasks.copy_memory import CopyMemoryConfig
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import ModelConfig, count_parameters
 from rnnlab.train.checkpoint import CheckpointError
-from rnnlab.train.experiment import Experiment, evaluate_run, run_experiment, with_fields
+from rnnlab.train.experiment import Experiment, evaluate_run, run_experiment
 from rnnlab.train.loop import EvalRecord, TrainConfig
 from rnnlab.train.run import RunFolder
 
@@ -35,7 +36,7 @@ def test_build_is_deterministic_in_the_seed():
     _, first = TINY.build()
     torch.rand(3)  # whatever happened to the global RNG in between
     task, second = TINY.build()
-    _, other = with_fields(TINY, train=with_fields(TINY.train, seed=1)).build()
+    _, other = dataclasses.replace(TINY, train=dataclasses.replace(TINY.train, seed=1)).build()
     assert task.name == "adding-6"
     for a, b in zip(first.parameters(), second.parameters()):
         assert torch.equal(a, b)
@@ -51,9 +52,9 @@ def test_run_experiment_writes_the_run_and_evaluate_run_scores_it_again(tmp_path
     assert [r.step for r in seen] == [4, 8, 12]
     assert folder.records() == seen
     _, model = TINY.build()
-    assert summary["parameters"] == count_parameters(model)
-    assert summary["status"] == "not solved" and summary["steps"] == 12
-    assert folder.result() == summary  # parameters included
+    assert summary.parameters == count_parameters(model)
+    assert summary.status == "not solved" and summary.steps == 12
+    assert folder.summary() == summary  # parameters included
     assert Experiment.from_spec(folder.spec()) == TINY
 
     experiment, metrics = evaluate_run(RunFolder(folder.path))
@@ -71,10 +72,3 @@ def test_evaluate_run_without_a_checkpoint(tmp_path):
 def test_evaluate_run_needs_a_run_folder(tmp_path):
     with pytest.raises(ValueError, match="is not a run folder"):
         evaluate_run(RunFolder(tmp_path))
-
-
-def test_with_fields_ignores_none():
-    """Reference: dataclasses.replace with only the values given (flags the user did not give are None)."""
-    changed = with_fields(TINY.train, lr=0.5, steps=None, seed=4)
-    assert changed == TrainConfig(steps=12, batch_size=4, eval_every=4, lr=0.5, seed=4)
-    assert with_fields(TINY.train) == TINY.train

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 from rnnlab.data.tasks.temporal_order import TemporalOrderConfig, TemporalOrderTask
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train.loop import EvalRecord, TrainConfig, TrainResult, train
-from rnnlab.train.run import RunFolder, RunSpec, status_of, summarise
+from rnnlab.train.run import RunFolder, RunSpec, RunSummary, status_of, summarise
 from rnnlab.train.tensorboard import read_scalars
 
 SPEC = RunSpec("adding", {"length": 10, "test_size": 8, "solved_mse": 0.01}, {"name": "lstm", "hidden_size": 4},
@@ -34,7 +34,7 @@ def a_run(tmp_path: Path) -> RunFolder:
     folder.log(record(10, 0.2))
     (folder.checkpoints / "step-00000010").mkdir(parents=True)
     (folder.checkpoints / "latest").write_text("step-00000010\n")
-    folder.finish(TrainResult([record(10, 0.2)]), "mse", lower_is_better=True)
+    folder.finish(RunSummary.of(TrainResult([record(10, 0.2)]), "mse", lower_is_better=True))
     return folder
 
 
@@ -179,36 +179,56 @@ def test_restart_log_keeps_exactly_the_given_records(tmp_path):
 def test_a_solved_run(tmp_path):
     """Reference: the records: the first solved one gives the step, time and sequences to solve."""
     result = TrainResult([record(10, 0.2), record(20, 0.005, solved=True), record(30, 0.001, solved=True)])
-    summary = RunFolder(tmp_path).finish(result, "mse", lower_is_better=True)
-    assert json.loads((tmp_path / "result.json").read_text()) == summary == RunFolder(tmp_path).result()
-    assert summary["status"] == "solved"
-    assert (summary["solved_at_step"], summary["seconds_to_solve"], summary["sequences_to_solve"]) == (20, 2.0, 80)
-    assert summary["best"] == 0.001 and summary["steps"] == 30 and summary["diverged_at_step"] is None
+    summary = RunSummary.of(result, "mse", lower_is_better=True)
+    RunFolder(tmp_path).finish(summary)
+    assert json.loads((tmp_path / "result.json").read_text()) == summary.to_json() == RunFolder(tmp_path).result()
+    assert RunFolder(tmp_path).summary() == summary
+    assert summary.status == "solved"
+    assert (summary.solved_at_step, summary.seconds_to_solve, summary.sequences_to_solve) == (20, 2.0, 80)
+    assert summary.best == 0.001 and summary.steps == 30 and summary.diverged_at_step is None
+
+
+def test_result_json_keys_and_order():
+    """Reference: result.json as written before RunSummary (a dict: summarise()'s ten keys, then
+    run_experiment's parameters, and test_metrics with test_weights_from_step for real data sets)."""
+    result = TrainResult([record(10, 0.2), record(20, 0.1)], selected_step=10)
+    plain = RunSummary.of(result, "mse", True)
+    assert list(plain.to_json()) == ["status", "diverged_at_step", "steps", "seconds", "solved_at_step",
+                                     "seconds_to_solve", "sequences_to_solve", "metric", "best", "final_metrics"]
+    assert plain.to_json() == summarise(result, "mse", True)
+    held_out = RunSummary.of(result, "mse", True, parameters=7, test_metrics={"mse": 0.3})
+    assert list(held_out.to_json())[10:] == ["parameters", "test_metrics", "test_weights_from_step"]
+    assert held_out.to_json()["test_weights_from_step"] == 10
+    assert list(RunSummary.of(result, "mse", True, parameters=7).to_json())[10:] == ["parameters"]
+    for summary in (plain, held_out):
+        assert RunSummary.from_json(json.loads(json.dumps(summary.to_json()))) == summary
+    with pytest.raises(ValueError, match="not a run summary"):
+        RunSummary.from_json({"status": "solved"})
 
 
 @pytest.mark.parametrize(("lower_is_better", "best"), [(True, 0.05), (False, 0.3)])
 def test_a_run_that_did_not_solve_says_so_with_its_best_metric(tmp_path, lower_is_better, best):
     """Reference: min (or max) of the recorded metric; nothing about solving is claimed."""
     result = TrainResult([record(10, 0.3), record(20, 0.05), record(30, 0.1)])
-    summary = summarise(result, "mse", lower_is_better)
-    assert summary["status"] == "not solved"
-    assert summary["best"] == best
-    assert summary["solved_at_step"] is None and summary["seconds_to_solve"] is None
-    assert summary["sequences_to_solve"] is None
-    assert summary["final_metrics"] == {"mse": 0.1, "error_rate_0.04": 0.5}
+    summary = RunSummary.of(result, "mse", lower_is_better)
+    assert summary.status == "not solved"
+    assert summary.best == best
+    assert summary.solved_at_step is None and summary.seconds_to_solve is None
+    assert summary.sequences_to_solve is None
+    assert summary.final_metrics == {"mse": 0.1, "error_rate_0.04": 0.5}
 
 
 def test_a_diverged_run(tmp_path):
     """NaN metrics are skipped for the best value; the step of divergence is reported."""
     result = TrainResult([record(10, 0.3), record(13, math.nan, loss=math.nan)], diverged_at=13)
-    summary = summarise(result, "mse", True)
-    assert status_of(result) == summary["status"] == "diverged"
-    assert summary["diverged_at_step"] == 13 and summary["best"] == 0.3 and summary["solved_at_step"] is None
+    summary = RunSummary.of(result, "mse", True)
+    assert status_of(result) == summary.status == "diverged"
+    assert summary.diverged_at_step == 13 and summary.best == 0.3 and summary.solved_at_step is None
 
 
 def test_a_run_without_records():
-    summary = summarise(TrainResult(), "mse", True)
-    assert summary["status"] == "not solved" and summary["steps"] == 0 and math.isnan(summary["best"])
+    summary = RunSummary.of(TrainResult(), "mse", True)
+    assert summary.status == "not solved" and summary.steps == 0 and math.isnan(summary.best)
 
 
 class NaNOutputs(nn.Module):

@@ -19,9 +19,10 @@ import torch
 
 from rnnlab.cli.console import console
 from rnnlab.cli.threads import add_threads_argument, use_threads
-from rnnlab.cli.translate import load_seq2seq_run
 from rnnlab.data.tasks.dialogue import DialogueTask
-from rnnlab.generate.sampling import SamplingConfig
+from rnnlab.decode.sampling import SamplingConfig
+from rnnlab.train.experiment import load_seq2seq_run
+from rnnlab.train.run import RunFolder
 
 HISTORY_KEPT = 100  # lines of conversation remembered at most; the model reads only the last --history
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.history is not None and args.history <= 0:
         raise ValueError("--history must be positive")
     rule = SamplingConfig(temperature=args.temperature, top_p=args.top_p)
-    task, model = load_seq2seq_run(args.run_dir)
+    task, model = load_seq2seq_run(RunFolder(args.run_dir))
     if not isinstance(task, DialogueTask):
         raise ValueError(f"{args.run_dir} is a run of {task.name!r}, not a dialogue task; use `rnnlab translate`")
     generator = torch.Generator().manual_seed(args.seed)

@@ -35,8 +35,9 @@ from torch import Tensor, nn
 from rnnlab.cli.console import console
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.batching import pad_sequences
-from rnnlab.data.cache import write_atomic
 from rnnlab.data.datasets.text_csv import read_csv_rows
+from rnnlab.data.tasks.sentiment import TextCSVConfig
+from rnnlab.files import write_atomic
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 
@@ -105,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
                          "input (its task has no encode_input)")
     if is_table:
-        return classify_table(args, model, task, getattr(experiment.task_config, "text_column", "text"))
+        config = experiment.task_config
+        return classify_table(args, model, task, config.text_column if isinstance(config, TextCSVConfig) else "text")
     path = Path(args.input)
     raw: str | Path = path if path.is_file() else args.input
     prediction = classify(model, task, [raw])[0]

@@ -8,9 +8,7 @@ import argparse
 import dataclasses
 import types
 import typing
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
 def _flag(prefix: str, name: str) -> str:
@@ -62,13 +60,3 @@ def _optional(kind: type) -> Any:
 
     parse.__name__ = kind.__name__
     return parse
-
-
-def config_from_arguments(cls: type[T], args: argparse.Namespace, *, prefix: str = "", **fixed: Any) -> T:
-    """Build `cls` from the parsed flags that `add_config_arguments` added, plus `fixed` values."""
-    values = dict(fixed)
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        dest = _dest(prefix, field.name)
-        if field.name not in values and hasattr(args, dest):
-            values[field.name] = getattr(args, dest)
-    return cls(**values)

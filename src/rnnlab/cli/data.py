@@ -10,7 +10,8 @@ from rich.table import Table
 
 from rnnlab.cli.console import console
 from rnnlab.data.cache import cache_root
-from rnnlab.data.catalog import DatasetInfo, dataset, datasets
+from rnnlab.data.catalog import dataset, datasets
+from rnnlab.data.datasets.info import DatasetInfo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

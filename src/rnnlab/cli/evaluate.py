@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rnnlab.cli.console import console
+from rnnlab.data.tasks.base import SplitConfig
 from rnnlab.train.experiment import evaluate_run
 from rnnlab.train.run import RunFolder
 
@@ -24,8 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     folder = RunFolder(args.run_dir)
     experiment, metrics = evaluate_run(folder, args.split)
-    held_out = args.split if hasattr(experiment.task_config, "split") else "test"
-    summary = folder.result()
+    held_out = args.split if isinstance(experiment.task_config, SplitConfig) else "test"
+    summary = folder.summary()
     table = Table(title=f"{escape(str(args.run_dir))}: {experiment.model.name} on {experiment.task}")
     table.add_column(f"{held_out} metric")
     table.add_column("value", justify="right")
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(name, f"{value:.4f}")
     out = console()
     out.print(table)
-    status = summary["status"] if summary else "unfinished (no result.json yet; resume with `rnnlab train --resume`)"
+    status = summary.status if summary else "unfinished (no result.json yet; resume with `rnnlab train --resume`)"
     solved = experiment.entry.build(experiment.task_config).solved(metrics)
     verdict = "meets" if solved else "does not meet"
     out.print(f"run status: {status}; this checkpoint {verdict} the solved criterion", highlight=False)

@@ -28,10 +28,10 @@ from rich.markup import escape
 
 from rnnlab.cli.console import console
 from rnnlab.cli.threads import add_threads_argument, use_threads
-from rnnlab.data.cache import write_atomic
 from rnnlab.data.forecasting.backtest import OriginForecast, origin_index
 from rnnlab.data.tasks.forecast import ForecastTask
 from rnnlab.diagnostics.figures import new_figure
+from rnnlab.files import write_atomic
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.language_model import VOCABULARY, LanguageModelTask, ShakespeareCharConfig, TextFileConfig
 from rnnlab.data.vocab import Vocabulary
-from rnnlab.generate.sampling import SamplingConfig
+from rnnlab.decode.sampling import SamplingConfig
 from rnnlab.generate.text import generate_text
 from rnnlab.models.registry import build_model
 from rnnlab.models.sequence import IOSpec, SequenceModel

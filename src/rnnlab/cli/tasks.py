@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from typing import Any
 
 from rich.table import Table
 
 from rnnlab.cli.console import console
+from rnnlab.data.tasks.entry import TaskEntry
 from rnnlab.data.tasks.registry import TASKS
 
 
@@ -28,8 +30,16 @@ def run(args: argparse.Namespace) -> int:
         else:  # listing tasks must not download data sets
             baseline = f"real data: `rnnlab data fetch {entry.dataset}`"
         goal = "lower" if entry.lower_is_better else "higher"
-        suggested = ", ".join(f"{k}={v}" for k, v in entry.suggested.items())
+        suggested = ", ".join(f"{k}={v}" for k, v in suggestions(entry).items())
         table.add_row(entry.name, entry.description, entry.knob or "-", options, f"{entry.metric} ({goal} is better)",
                       baseline, suggested)
     console().print(table)
     return 0
+
+
+def suggestions(entry: TaskEntry) -> dict[str, Any]:
+    """The suggested settings in the order the table has always listed them: learning rate and batch size,
+    the model's, then the rest of the training's."""
+    training = entry.suggested_training.given()
+    first = {name: training.pop(name) for name in ("lr", "batch_size")}
+    return first | entry.suggested_model.given() | training

@@ -72,13 +72,12 @@ def run(args: argparse.Namespace) -> int:
     metric = experiment.entry.metric
     with training_progress(err, experiment.train.steps, metric, name) as report:
         summary = run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, on_eval=report)
-    solved = summary["status"] == "solved"
-    line = (f"{summary['status']}: best test {metric} {summary['best']:.4f} after {summary['steps']} steps, "
-            f"{summary['seconds']:.1f} s; {summary['parameters']:,} parameters")
-    if solved:
-        line += f"; solved at step {summary['solved_at_step']} ({summary['seconds_to_solve']:.1f} s)"
-    if summary["diverged_at_step"] is not None:
-        line += f"; diverged at step {summary['diverged_at_step']}"
+    line = (f"{summary.status}: best test {metric} {summary.best:.4f} after {summary.steps} steps, "
+            f"{summary.seconds:.1f} s; {summary.parameters:,} parameters")
+    if summary.status == "solved":
+        line += f"; solved at step {summary.solved_at_step} ({summary.seconds_to_solve:.1f} s)"
+    if summary.diverged_at_step is not None:
+        line += f"; diverged at step {summary.diverged_at_step}"
     console().print(line, highlight=False)
     console().print(f"results: {escape(str(folder.path / 'result.json'))}", highlight=False)
     return 0

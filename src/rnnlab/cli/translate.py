@@ -14,10 +14,8 @@ from pathlib import Path
 import torch
 
 from rnnlab.cli.console import console
-from rnnlab.data.cache import write_atomic
-from rnnlab.data.tasks.translation import PairTask
-from rnnlab.models.seq2seq import Seq2SeqModel
-from rnnlab.train.experiment import load_run
+from rnnlab.files import write_atomic
+from rnnlab.train.experiment import load_seq2seq_run
 from rnnlab.train.run import RunFolder
 
 
@@ -36,17 +34,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def load_seq2seq_run(run_dir: Path) -> tuple[PairTask, Seq2SeqModel]:
-    """The task and newest weights of a sequence-to-sequence run, or a one-line error."""
-    experiment, task, model = load_run(RunFolder(run_dir))
-    if not isinstance(task, PairTask) or not isinstance(model, Seq2SeqModel):
-        raise ValueError(f"{run_dir} is a run of {experiment.task!r}, not of a sequence-to-sequence task "
-                         "(de-en, tsv, chatterbot, shakespeare-dialogue)")
-    if model.token_tables() is None:
-        raise ValueError(f"{run_dir}'s checkpoint carries no vocabulary; was it written by this version of rnnlab?")
-    return task, model.eval()
-
-
 def read_lines(path: Path) -> list[str]:
     try:
         return path.read_text(encoding="utf-8").splitlines()
@@ -63,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
     torch.set_num_threads(args.threads)
     lines = args.text if args.file is None else read_lines(args.file)
-    task, model = load_seq2seq_run(args.run_dir)
+    task, model = load_seq2seq_run(RunFolder(args.run_dir))
     chosen = [i for i, line in enumerate(lines) if line.strip()]  # blank lines stay blank
     outputs = [""] * len(lines)
     for i, text in zip(chosen, task.translate(model, [(lines[i],) for i in chosen], args.beam, args.alpha)):

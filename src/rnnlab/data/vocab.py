@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from rnnlab.files import write_atomic
+
 Level = Literal["char", "byte", "word"]
 LEVELS: tuple[Level, ...] = ("char", "byte", "word")
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -106,14 +108,7 @@ class Vocabulary:
         tokens = [self.tokens[i] for i in ids if not (skip_specials and i < len(SPECIALS))]
         return detokenize(tokens, self.level)
 
-    def unknown_rate(self, texts: Iterable[str]) -> float:
-        """The share of tokens in `texts` that this vocabulary maps to <unk>."""
-        ids = [i for text in texts for i in self.encode(text)]
-        return sum(i == self.unk for i in ids) / max(1, len(ids))
-
     def save(self, path: Path) -> None:
-        from rnnlab.data.cache import write_atomic
-
         write_atomic(path, json.dumps({"level": self.level, "tokens": list(self.tokens)}).encode("utf-8"))
 
     @classmethod

@@ -87,12 +87,6 @@ def spike_indices(norms: Sequence[float], factor: float = 10.0, window: int = 50
     return spikes
 
 
-def count_spikes(norms: Sequence[float], factor: float = 10.0, window: int = 50) -> int:
-    """How many norms are spikes: above `factor` × the running median of the previous `window` norms.
-    The exact rule, first steps and non-finite values included, is `spike_indices`'s."""
-    return len(spike_indices(norms, factor, window))
-
-
 @dataclass(frozen=True)
 class ExplosionSummary:
     """How one run's gradient norm behaved. Norm statistics are over the finite norms only."""

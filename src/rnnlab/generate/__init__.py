@@ -1,2 +1,2 @@
-"""Generation from trained sequence models: sampling rules over logits (sampling.py), streamed text from a
-language model (text.py), and the other applications' decoders beside them."""
+"""Generation from trained sequence models: streamed text from a language model (text.py) and chorales
+from a music model (music.py). The decoding rules they use (sampling, beam search) are in rnnlab.decode."""

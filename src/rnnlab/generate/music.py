@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,8 @@ from rnnlab.data.tasks.chorales import (
     roll_document,
     token_note,
 )
-from rnnlab.generate.sampling import SamplingConfig, sample
+from rnnlab.decode.sampling import SamplingConfig, sample
+from rnnlab.files import atomic_path
 
 Note = tuple[float, float, int]  # (onset, end) in quarter notes, MIDI pitch
 
@@ -215,14 +215,9 @@ def write_piece(piece: Composition, midi: Path) -> Path:
     musicxml = midi.with_suffix(".musicxml")
     score = to_score(piece)
     for path, form in ((midi, "midi"), (musicxml, "musicxml")):
-        temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
         said = io.StringIO()
-        try:
-            with contextlib.redirect_stderr(said):  # music21 writes its warnings straight to stderr
-                score.write(form, fp=str(temporary))
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        with atomic_path(path) as temporary, contextlib.redirect_stderr(said):  # music21 warns on stderr
+            score.write(form, fp=str(temporary))
         for line in said.getvalue().splitlines():
             # A part past the 16th gets no MIDI channel of its own in the MusicXML: harmless for notation.
             if line.strip() and "out of midi channels" not in line:

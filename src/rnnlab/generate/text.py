@@ -24,7 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnlab.data.vocab import SPECIALS, Vocabulary
-from rnnlab.generate.sampling import SamplingConfig, sample
+from rnnlab.decode.sampling import SamplingConfig, sample
 
 
 class Detokenizer:

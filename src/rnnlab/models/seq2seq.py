@@ -1,6 +1,6 @@
 """Sequence-to-sequence models: a recurrent encoder-decoder (with or without attention) and a Transformer.
 
-Both have the trainer's call and the decoding interface that `rnnlab.generate` drives:
+Both have the trainer's call and the decoding interface that `rnnlab.decode` drives:
 
     logits, state = model((source, target_in), None, lengths)       # (B, S), (B, T) -> (B, T, V); teacher forcing
     memory, state = model.encode(source, lengths)                  # Memory: outputs (B, S, K), mask (B, S)

@@ -24,6 +24,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from rnnlab.files import write_atomic
+
 FORMAT = 1
 KEEP = 2  # complete checkpoints kept on disk
 
@@ -42,15 +44,6 @@ class TrainingState:
     data_rng: torch.Tensor  # the training stream's generator state
     torch_rng: torch.Tensor  # the global CPU generator (dropout)
     diverged: bool = False
-
-
-def write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(temporary, path)
 
 
 def _bytes_to_text(tensor: torch.Tensor) -> str:

@@ -10,8 +10,19 @@ from typing import Any
 
 import torch
 
-from rnnlab.data.tasks.base import Task
-from rnnlab.data.tasks.registry import TaskEntry, task_entry
+from rnnlab.data.tasks.base import (
+    ArtifactTask,
+    HeldOut,
+    PreparedTask,
+    SelfEvaluatingTask,
+    SplitConfig,
+    Task,
+    TaskConfig,
+    on_split,
+)
+from rnnlab.data.tasks.entry import TaskEntry
+from rnnlab.data.tasks.registry import task_entry
+from rnnlab.data.tasks.translation import PairTask
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import (
     MODELS,
@@ -21,16 +32,17 @@ from rnnlab.models.registry import (
     count_parameters,
     hidden_size_for_budget,
 )
+from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
-from rnnlab.train.run import RunFolder, RunSpec
+from rnnlab.train.run import RunFolder, RunSpec, RunSummary
 
 
 @dataclass(frozen=True)
 class Experiment:
     task: str
-    task_config: Any  # the task's own typed config
+    task_config: TaskConfig  # the task's own typed config
     model: ModelConfig
     train: TrainConfig
 
@@ -77,7 +89,7 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
     except TypeError as error:  # e.g. a text value where the config compares numbers
         raise ValueError(f"bad option for task {entry.name!r}: {error}") from error
     given_model, given_train = dict(model_options or {}), dict(train_options or {})
-    suggested = entry.suggested
+    suggested = entry.suggested_training.given()
     train_values = {f.name: given_train.get(f.name, suggested.get(f.name, f.default))
                     for f in dataclasses.fields(TrainConfig)}
     family = MODELS.get(model)
@@ -88,7 +100,7 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
         given_model["init"] = dataclasses.replace(base, **init_options)
     if budget is not None and "hidden_size" in given_model:
         raise ValueError("give --hidden or --budget, not both")
-    given_model.setdefault("hidden_size", suggested.get("hidden_size", ModelConfig.hidden_size))
+    given_model = entry.suggested_model.given() | given_model
     model_config = ModelConfig(name=model, **given_model)
     if budget is not None:
         io = entry.build(task_config).io
@@ -97,19 +109,17 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
 
 
 def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
-                   on_eval: Callable[[EvalRecord], None] | None = None) -> dict[str, Any]:
+                   on_eval: Callable[[EvalRecord], None] | None = None) -> RunSummary:
     """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
     folder.check(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
     # Build (and let a real data set load and validate its data) before anything is written: a bad user
     # file is one error line, not a run folder holding only a config.
     task, model = experiment.build()
-    prepare = getattr(task, "prepare", None)
-    if prepare is not None:
-        prepare()
+    if isinstance(task, PreparedTask):
+        task.prepare()
     folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
-    save_artifacts = getattr(task, "save_artifacts", None)  # e.g. a vocabulary, so the run needs no corpus later
-    if save_artifacts is not None:
-        save_artifacts(folder.path)
+    if isinstance(task, ArtifactTask):  # e.g. a vocabulary, so the run needs no corpus later
+        task.save_artifacts(folder.path)
     if resume:
         saved = latest_checkpoint(folder.checkpoints)
         kept = saved_records(saved) if saved is not None else []
@@ -122,30 +132,30 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
 
     # Real data sets (a `split` field) train against their validation split: keep the weights of the best
     # validation evaluation (early stopping), and score those once on the test split.
-    held_out = getattr(experiment.task_config, "split", "test") != "test"
+    config = experiment.task_config
+    held_out = isinstance(config, SplitConfig) and config.split != "test"
     select = (experiment.entry.metric, experiment.entry.lower_is_better) if held_out else None
     result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select)
-    extra: dict[str, Any] = {"parameters": count_parameters(model)}
-    test = test_split_metrics(experiment, model)
-    if test is not None:
-        extra["test_metrics"] = test
-        extra["test_weights_from_step"] = result.selected_step
-    return folder.finish(result, experiment.entry.metric, experiment.entry.lower_is_better, extra)
+    summary = RunSummary.of(result, experiment.entry.metric, experiment.entry.lower_is_better,
+                            parameters=count_parameters(model), test_metrics=test_split_metrics(experiment, model))
+    folder.finish(summary)
+    return summary
 
 
 def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:
     """Real data sets evaluate on their validation split while training (config field `split`); the final
     weights are scored once on the test split, which nothing was chosen on. None for other tasks."""
-    if getattr(experiment.task_config, "split", "test") == "test":
+    config = experiment.task_config
+    if not isinstance(config, SplitConfig) or config.split == "test":
         return None
-    return score(experiment, experiment.entry.build(dataclasses.replace(experiment.task_config, split="test")), model)
+    return score(experiment, experiment.entry.build(on_split(config, "test")), model)
 
 
 def score(experiment: Experiment, task: Task, model: SequenceModel) -> dict[str, float]:
     """`model`'s metrics on `task`'s held-out data, on the device the model is on."""
     device = next(model.parameters()).device
-    return evaluate_task(model, task, None if hasattr(task, "evaluate_model") else task.test_set(experiment.train.seed),
-                         device)
+    test = None if isinstance(task, SelfEvaluatingTask) else task.test_set(experiment.train.seed)
+    return evaluate_task(model, task, test, device)
 
 
 def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
@@ -161,6 +171,19 @@ def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
     return experiment, task, model
 
 
+def load_seq2seq_run(folder: RunFolder) -> tuple[PairTask, Seq2SeqModel]:
+    """`load_run` for a sequence-to-sequence run (translation, dialogue), in eval mode; any other run, or
+    one whose checkpoint carries no vocabulary, is a one-line error."""
+    experiment, task, model = load_run(folder)
+    if not isinstance(task, PairTask) or not isinstance(model, Seq2SeqModel):
+        raise ValueError(f"{folder.path} is a run of {experiment.task!r}, not of a sequence-to-sequence task "
+                         "(de-en, tsv, chatterbot, shakespeare-dialogue)")
+    if model.token_tables() is None:
+        raise ValueError(f"{folder.path}'s checkpoint carries no vocabulary; was it written by this version of "
+                         "rnnlab?")
+    return task, model.eval()
+
+
 def weights_of(folder: RunFolder) -> Path:
     """The checkpoint a run is used from: its best validation evaluation's (`checkpoints/best/`, where the
     run selected one: what its test metrics were measured on), else its newest."""
@@ -173,17 +196,12 @@ def weights_of(folder: RunFolder) -> Path:
     return saved
 
 
-def evaluate_run(folder: RunFolder, split: str = "test") -> tuple[Experiment, dict[str, float]]:
+def evaluate_run(folder: RunFolder, split: HeldOut = "test") -> tuple[Experiment, dict[str, float]]:
     """Score a run's weights (see `load_run`) on its task's test set (a real data set: on `split`, test or
     validation; a generated task has one held-out set, whatever `split` says)."""
     experiment, task, model = load_run(folder)
-    if hasattr(experiment.task_config, "split"):
+    if isinstance(experiment.task_config, SplitConfig):
         if split not in ("validation", "test"):
             raise ValueError(f"split must be 'validation' or 'test', got {split!r}")
-        task = experiment.entry.build(dataclasses.replace(experiment.task_config, split=split))
+        task = experiment.entry.build(on_split(experiment.task_config, split))
     return experiment, score(experiment, task, model)
-
-
-def with_fields(config: Any, **changes: Any) -> Any:
-    """`dataclasses.replace`, ignoring None values (flags the user did not give)."""
-    return dataclasses.replace(config, **{k: v for k, v in changes.items() if v is not None})

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,9 +22,10 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
 from rnnlab.data.stream import reset_rows
-from rnnlab.data.tasks.base import Batch, Task, seeded
+from rnnlab.data.tasks.base import Batch, SelfEvaluatingTask, StatefulTask, StreamTask, Task, seeded
+from rnnlab.files import atomic_path, write_atomic
 from rnnlab.models.device import resolve_device
-from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint, write_atomic
+from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
 from rnnlab.train.optim import DECAYS, OPTIMIZERS, DecayName, OptimizerName, lr_factor, make_optimizer, set_lr
 
 TRAIN_STREAM = 0
@@ -133,13 +133,12 @@ def evaluate(model: nn.Module, task: Task, batch: Batch, batch_size: int = 500) 
 
 def evaluate_task(model: nn.Module, task: Task, test: Batch | None, device: torch.device) -> dict[str, float]:
     """The task's own evaluation if it has one (`evaluate_model`), else `evaluate` on its test batch."""
-    own = getattr(task, "evaluate_model", None)
-    if own is not None:
+    if isinstance(task, SelfEvaluatingTask):
         was_training = model.training
         model.eval()
         try:
             with torch.no_grad():
-                return dict(own(model, device))
+                return dict(task.evaluate_model(model, device))
         finally:
             model.train(was_training)
     assert test is not None
@@ -174,9 +173,9 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
     generator = seeded(config.seed, TRAIN_STREAM)
     device = resolve_device(config.device)
     model.to(device)
-    test = None if hasattr(task, "evaluate_model") else task.test_set(config.seed).to(device)
-    carries_state = bool(getattr(task, "carries_state", False))
-    sample_at = getattr(task, "sample_at", None)
+    test = None if isinstance(task, SelfEvaluatingTask) else task.test_set(config.seed).to(device)
+    carries_state = isinstance(task, StatefulTask) and task.carries_state
+    stream = task if isinstance(task, StreamTask) else None
     state: Any = None  # the model's carried state; not checkpointed: a resumed stream restarts it from zero
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay,
                                config.momentum)
@@ -202,8 +201,8 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         started = time.perf_counter()
         lr = config.lr * lr_factor(step, config.steps, config.warmup_steps, config.decay)
         set_lr(optimizer, lr)
-        # A stream task (`sample_at`) reads the batch of this step, so a resumed run continues its stream.
-        batch = (sample_at(step, config.batch_size) if sample_at is not None
+        # A stream task reads the batch of this step, so a resumed run continues its stream.
+        batch = (stream.sample_at(step, config.batch_size) if stream is not None
                  else task.sample(config.batch_size, generator)).to(device)
         state = carry_state(state, batch.resets) if carries_state else None
         outputs, state = model(batch.inputs, state, batch.lengths)
@@ -273,9 +272,8 @@ class BestWeights:
         if self.folder is not None:
             # Written atomically, weights first: a crash leaves the previous best or this one, never half.
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.folder / ".model.safetensors.tmp"
-            save_file({k: v.contiguous() for k, v in self.weights.items()}, str(partial))
-            os.replace(partial, self.folder / "model.safetensors")
+            with atomic_path(self.folder / "model.safetensors") as partial:
+                save_file({k: v.contiguous() for k, v in self.weights.items()}, str(partial))
             write_atomic(self.folder / "best.json", json.dumps({"value": value, "step": record.step}))
 
     def restore(self, model: nn.Module) -> None:

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from rnnlab.train.checkpoint import write_atomic
+from rnnlab.files import write_atomic
 from rnnlab.train.loop import EvalRecord, TrainResult
 from rnnlab.train.tensorboard import ScalarWriter
 
@@ -113,13 +113,17 @@ class RunFolder:
             return []
         return [EvalRecord.from_json(json.loads(line)) for line in self.metrics.read_text().splitlines() if line]
 
-    def finish(self, result: TrainResult, primary: str, lower_is_better: bool,
-               extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        summary = summarise(result, primary, lower_is_better) | (extra or {})
-        write_atomic(self.path / "result.json", json.dumps(summary, indent=2) + "\n")
-        return summary
+    def finish(self, summary: RunSummary) -> None:
+        """Write RUN/result.json: the run has ended."""
+        write_atomic(self.path / "result.json", json.dumps(summary.to_json(), indent=2) + "\n")
+
+    def summary(self) -> RunSummary | None:
+        """What RUN/result.json says; None while the run has not ended."""
+        data = self.result()
+        return None if data is None else RunSummary.from_json(data)
 
     def result(self) -> dict[str, Any] | None:
+        """RUN/result.json as JSON (StabilityRun.from_summary reads this form); None while the run runs."""
         path = self.path / "result.json"
         return json.loads(path.read_text()) if path.exists() else None
 
@@ -130,19 +134,68 @@ def status_of(result: TrainResult) -> Status:
     return "diverged" if result.diverged else "not solved"
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run achieved, stated plainly: never a success it did not reach. RUN/result.json holds
+    `to_json()`: the fields in this order, the three optional ones only when they were measured."""
+
+    status: Status
+    diverged_at_step: int | None
+    steps: int  # of the last evaluation; 0 without one
+    seconds: float  # training time at the last evaluation, evaluation excluded
+    solved_at_step: int | None
+    seconds_to_solve: float | None
+    sequences_to_solve: int | None
+    metric: str  # the task's primary metric, which `best` is of
+    best: float  # NaN when no evaluation had a finite value
+    final_metrics: dict[str, float]
+    parameters: int | None = None  # the model's; run_experiment always gives it
+    test_metrics: dict[str, float] | None = None  # real data sets: the test split, scored once at the end
+    test_weights_from_step: int | None = None  # with test_metrics: the evaluation whose weights were scored
+
+    @classmethod
+    def of(cls, result: TrainResult, primary: str, lower_is_better: bool, parameters: int | None = None,
+           test_metrics: dict[str, float] | None = None) -> RunSummary:
+        first = result.first_solved
+        final = result.final if result.records else None
+        return cls(
+            status=status_of(result),
+            diverged_at_step=result.diverged_at,
+            steps=final.step if final else 0,
+            seconds=final.seconds if final else 0.0,
+            solved_at_step=first.step if first else None,
+            seconds_to_solve=first.seconds if first else None,
+            sequences_to_solve=first.sequences if first else None,
+            metric=primary,
+            best=result.best(primary, lower_is_better),
+            final_metrics=final.metrics if final else {},
+            parameters=parameters,
+            test_metrics=test_metrics,
+            test_weights_from_step=None if test_metrics is None else result.selected_step,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("parameters", "test_metrics"):
+            if data[name] is None:
+                del data[name]
+        if self.test_metrics is None:
+            del data["test_weights_from_step"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunSummary:
+        try:
+            return cls(**data)
+        except TypeError as error:  # a key this version does not know, or one missing
+            raise ValueError(f"not a run summary: {error}") from error
+
+    def __or__(self, more: dict[str, Any]) -> dict[str, Any]:
+        """`to_json()` with more keys. For compare/runner.py, which adds a run's costs this way; remove once it
+        calls to_json() itself."""
+        return self.to_json() | more
+
+
 def summarise(result: TrainResult, primary: str, lower_is_better: bool) -> dict[str, Any]:
-    """What a run achieved, stated plainly: never a success it did not reach."""
-    first = result.first_solved
-    final = result.final if result.records else None
-    return {
-        "status": status_of(result),
-        "diverged_at_step": result.diverged_at,
-        "steps": final.step if final else 0,
-        "seconds": final.seconds if final else 0.0,
-        "solved_at_step": first.step if first else None,
-        "seconds_to_solve": first.seconds if first else None,
-        "sequences_to_solve": first.sequences if first else None,
-        "metric": primary,
-        "best": result.best(primary, lower_is_better),
-        "final_metrics": final.metrics if final else {},
-    }
+    """`RunSummary.of(...).to_json()`: the JSON form, which compare/diagnose.py stores."""
+    return RunSummary.of(result, primary, lower_is_better).to_json()

@@ -3,7 +3,8 @@
 An event file is a TFRecord stream: per record, the length (uint64 LE), its masked CRC-32C, the bytes,
 and their masked CRC-32C. Each record is an `Event` protocol buffer (tensorflow/core/util/event.proto):
 wall_time = 1 (double), step = 2 (int64), file_version = 3 (string), summary = 5 (a `Summary` whose
-repeated `value` = 1 holds tag = 1 (string) and simple_value = 2 (float)). We encode just those fields.
+repeated `value` = 1 holds tag = 1 (string) and simple_value = 2 (float)). We encode just those fields;
+`read_scalars` reads them back, every CRC checked (public: for tests, and tools without TensorBoard).
 """
 
 from __future__ import annotations

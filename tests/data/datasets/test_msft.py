@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from rnnlab.data.cache import cache_dir
-from rnnlab.data.datasets.msft import MEMBER, ROWS, load_msft, parse_csv
+from rnnlab.data.datasets.msft import MEMBER, load_msft, parse_csv
 
 CSV = """Date,Open,High,Low,Close,Volume,OpenInt
 1986-03-13,0.0672,0.07533,0.0672,0.07533,1371330506,0
@@ -45,6 +45,6 @@ def test_a_bad_row_names_its_line():
 @pytest.mark.slow
 def test_the_real_series():
     series = load_msft()
-    assert len(series) == ROWS == 7_983
+    assert len(series) == 7_983  # rows in the source
     assert (series.labels()[0], series.labels()[-1]) == ("1986-03-13", "2017-11-10")
     assert float(series.column("close")[-1]) == 83.87

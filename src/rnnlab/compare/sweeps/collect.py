@@ -23,10 +23,9 @@ from typing import Any
 from rnnlab.compare.results import STATUSES, RunResult, length_name, model_name
 from rnnlab.compare.sweeps.runner import RUNS, STORE
 from rnnlab.compare.sweeps.store import RunRow
-from rnnlab.data.tasks.base import Task
+from rnnlab.data.tasks.base import Task, ThresholdTask
 from rnnlab.data.tasks.registry import make_task, task_entry
 
-THRESHOLDS = ("solved_mse", "solved_accuracy", "solved_error_rate")  # the task configs' "solved" fields
 FAILURES_NAMED = 3  # failed runs named in the report's notes; the rest are counted
 
 
@@ -79,8 +78,7 @@ def to_result(row: RunRow, folder: Path, tasks: dict[str, Task] | None = None) -
     # final weights' test-split metrics are what the report compares, with the baseline on the same split.
     held_out = metrics.get("test")
     task = _task(row, {} if tasks is None else tasks, "test" if held_out else None)
-    threshold = next((value for name in THRESHOLDS
-                      if (value := _threshold(task, name)) is not None), None)
+    threshold = _threshold(task)
     return RunResult(
         task=row.task, length=row.length, model=row.model, seed=row.seed, parameters=row.parameters,
         status=row.status, final_metric=_number((held_out or metrics.get("final", {})).get(entry.metric)),
@@ -131,12 +129,9 @@ def _task(row: RunRow, cache: dict[str, Task], split: str | None = None) -> Task
     return cache[key]
 
 
-def _threshold(task: Task, name: str) -> float | None:
-    """The task's value of a "solved" field: the task's own (resolved) value first, else its config's."""
-    value = getattr(task, name, None)
-    if value is None:
-        value = getattr(getattr(task, "config", None), name, None)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+def _threshold(task: Task) -> float | None:
+    """The number `solved` compares the task's metric with, when there is one (data/tasks/base.py)."""
+    return task.solved_threshold if isinstance(task, ThresholdTask) else None
 
 
 def _number(value: Any) -> float:

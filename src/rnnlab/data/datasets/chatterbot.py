@@ -27,7 +27,7 @@ from typing import Literal
 import torch
 import yaml
 
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.sources import cached_wheel, wheel_members
 
 Split = Literal["train", "validation", "test"]

@@ -45,7 +45,7 @@ import torch
 from torch import Tensor
 
 from rnnlab.data.cache import cache_dir, load_tensors, save_tensors
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.sources import DataUnavailable
 
 Split = Literal["train", "validation", "test", "all"]
@@ -74,12 +74,6 @@ class Chorale:
     mode: str  # "major", "minor" or "" when the file does not say
     time_signature: tuple[int, int]  # the first one, e.g. (4, 4)
     pickup: int  # 16ths before the first full bar (0: none)
-
-    @property
-    def bar_length(self) -> int:
-        """16ths per bar of the first time signature: 16 for 4/4, 12 for 3/4."""
-        numerator, denominator = self.time_signature
-        return numerator * 4 * STEPS_PER_QUARTER // denominator
 
 
 # ---- encoding one score (pure functions of a music21 stream, tested on hand-made scores) ----

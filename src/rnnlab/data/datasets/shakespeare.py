@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.sources import cached_wheel, wheel_members
 
 Split = Literal["train", "validation", "test", "all"]

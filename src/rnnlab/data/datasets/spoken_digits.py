@@ -48,7 +48,7 @@ from torch import Tensor
 
 from rnnlab.data.audio import MFCCConfig, decode_wav, mfcc, resample, trim_silence
 from rnnlab.data.cache import cache_dir, cache_root, load_tensors, save_tensors
-from rnnlab.data.catalog import DatasetInfo
+from rnnlab.data.datasets.info import DatasetInfo
 from rnnlab.data.sources import DataUnavailable
 from rnnlab.data.tasks.labelled import LabelledSequences
 

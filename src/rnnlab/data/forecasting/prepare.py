@@ -75,9 +75,6 @@ class Scaler:
     def transform(self, values: Tensor) -> Tensor:
         return (values - self.center) / self.scale
 
-    def inverse(self, scaled: Tensor) -> Tensor:
-        return scaled * self.scale + self.center
-
 
 @dataclass(frozen=True)
 class Layout:

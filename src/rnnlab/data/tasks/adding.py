@@ -73,5 +73,10 @@ class AddingTask:
             "error_rate_0.04": float((error > 0.04).float().mean()),
         }
 
+    @property
+    def solved_threshold(self) -> float:
+        """Solved below this test MSE."""
+        return float(self.config.solved_mse)
+
     def solved(self, metrics: dict[str, float]) -> bool:
         return metrics["mse"] < self.config.solved_mse

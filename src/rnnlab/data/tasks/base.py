@@ -1,13 +1,33 @@
-"""What every task gives the trainer: batches, a loss, metrics, and an honest "solved" test."""
+"""What every task gives the trainer: batches, a loss, metrics, and an honest "solved" test.
+
+The contract is typed, so that mypy checks it and the trainer never looks an ability up by name:
+
+    Task                 every task: name, io, baseline, sample, test_set, loss, metrics, solved
+    StreamTask           sample_at(step, batch_size): training batches from a stream, resumable
+    StatefulTask         carries_state: the model's state is carried from batch to batch (truncated BPTT)
+    SelfEvaluatingTask   evaluate_model(model, device): its own evaluation instead of metrics over test_set
+    PreparedTask         prepare(): load and validate the data before anything is written
+    ArtifactTask         save_artifacts(folder): what a run needs later (a vocabulary), kept beside it
+    ThresholdTask        solved_threshold: the number `solved` compares the task's metric with
+
+    TaskConfig           every task's config: a dataclass, saved with the run
+    SplitConfig          a real data set's config: a `split` (validation or test) to score while training
+
+The optional ones are `runtime_checkable` protocols: `isinstance(task, StreamTask)` says whether a task
+has the ability, and narrows its type for mypy. tests/data/tasks/test_base.py checks every registered
+task against them.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import Field, dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from rnnlab.models.sequence import IOSpec
 
@@ -52,22 +72,7 @@ def _map(inputs: Inputs, function: Callable[[Tensor], Tensor]) -> Inputs:
 
 
 class Task(Protocol):
-    """A source of batches with its loss, metrics and success criterion.
-
-    Optional, looked up by the trainer with `getattr`:
-        sample_at(step, batch_size) -> Batch
-                                          the batch of training step `step` (streams: so that a resumed
-                                          run continues where it stopped), instead of `sample`.
-        prepare() -> None                 load and validate the data now (called before a run folder is
-                                          written, so a bad user file leaves nothing behind)
-        carries_state: bool = False       each training batch continues the previous one's sequences
-                                          (truncated BPTT): the trainer keeps the model's state, detached,
-                                          zeroing the rows `batch.resets` marks.
-        evaluate_model(model, device) -> dict[str, float]
-                                          the task's own evaluation (e.g. a language model scored over a
-                                          whole held-out stream with carried state, or a translator's
-                                          decoded BLEU) instead of `metrics` over `test_set` in slices.
-    """
+    """A source of batches with its loss, metrics and success criterion: what every task has."""
 
     # Read-only for the trainer: plain attributes, or properties computed on first use (a real data set's
     # vocabulary size or baseline needs its data, which building a task must not load).
@@ -91,6 +96,83 @@ class Task(Protocol):
     def metrics(self, outputs: Tensor, batch: Batch) -> dict[str, float]: ...
 
     def solved(self, metrics: dict[str, float]) -> bool: ...
+
+
+# The optional abilities: a task has one when it has the member, and the trainer asks `isinstance(task,
+# StreamTask)`. They hold methods and plain attributes only, so that asking loads no data (Python 3.11's
+# isinstance reads every member of a runtime protocol).
+
+
+@runtime_checkable
+class StreamTask(Protocol):
+    """Training batches come from a stream: the trainer reads the batch of step `step` instead of calling
+    `sample`, so that a resumed run continues its stream where it stopped."""
+
+    def sample_at(self, step: int, batch_size: int) -> Batch: ...
+
+
+@runtime_checkable
+class StatefulTask(Protocol):
+    """With `carries_state` True, each training batch continues the previous one's sequences (truncated
+    BPTT): the trainer keeps the model's state, detached, zeroing the rows `batch.resets` marks."""
+
+    carries_state: bool
+
+
+@runtime_checkable
+class SelfEvaluatingTask(Protocol):
+    """The task scores a model itself (a language model over a whole held-out stream with carried state, a
+    translator's decoded BLEU) instead of `metrics` over `test_set` in slices; the trainer calls it in eval
+    mode, without gradients."""
+
+    def evaluate_model(self, model: nn.Module, device: torch.device) -> dict[str, float]: ...
+
+
+@runtime_checkable
+class PreparedTask(Protocol):
+    """`prepare()` loads and validates the data now; it runs before a run folder is written, so that a bad
+    user file leaves nothing behind."""
+
+    def prepare(self) -> None: ...
+
+
+@runtime_checkable
+class ArtifactTask(Protocol):
+    """`save_artifacts(folder)` keeps what using the run later needs (a vocabulary) in its run folder."""
+
+    def save_artifacts(self, folder: Path) -> None: ...
+
+
+@runtime_checkable
+class ThresholdTask(Protocol):
+    """`solved` compares the task's metric with one number: reports draw it beside the learning curves."""
+
+    @property
+    def solved_threshold(self) -> float: ...
+
+
+class TaskConfig(Protocol):
+    """A task's config: a frozen dataclass next to its task, saved as JSON with the run (`asdict`) and
+    rebuilt from it (`TaskEntry.config(**fields)`)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+
+HeldOut = Literal["validation", "test"]
+
+
+@runtime_checkable
+class SplitConfig(TaskConfig, Protocol):
+    """A real data set's config: `split` is the held-out split scored while training (validation: the run
+    keeps its best weights there) and the test split is scored once at the end (train/experiment.py)."""
+
+    @property
+    def split(self) -> HeldOut: ...
+
+
+def on_split(config: SplitConfig, split: HeldOut) -> SplitConfig:
+    """The same config, scored on another held-out split."""
+    return dataclasses.replace(config, split=split)
 
 
 def seeded(seed: int, stream: int) -> torch.Generator:

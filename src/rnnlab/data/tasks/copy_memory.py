@@ -114,6 +114,11 @@ class CopyMemoryTask:
         metrics["cross_entropy_all_steps"] = metrics["cross_entropy"] * self.config.length / self.config.sequence_length
         return metrics
 
+    @property
+    def solved_threshold(self) -> float:
+        """Solved at or above this accuracy per recalled symbol."""
+        return float(self.config.solved_accuracy)
+
     def solved(self, metrics: dict[str, float]) -> bool:
         return metrics["accuracy"] >= self.config.solved_accuracy
 

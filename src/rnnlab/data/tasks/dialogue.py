@@ -26,8 +26,8 @@ import torch
 from rnnlab.data.datasets.chatterbot import load_conversations
 from rnnlab.data.datasets.dialogue import shakespeare_conversations
 from rnnlab.data.tasks.translation import BOS_ID, EOS_ID, NEVER_GENERATED, Example, PairOptions, PairTask, Split
-from rnnlab.generate.sampling import SamplingConfig
-from rnnlab.generate.seq2seq import pad_sources, sample_decode
+from rnnlab.decode.sampling import SamplingConfig
+from rnnlab.decode.seq2seq import pad_sources, sample_decode
 from rnnlab.models.seq2seq import Seq2SeqModel
 
 Corpus = Literal["chatterbot", "shakespeare"]

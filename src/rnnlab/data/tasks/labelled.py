@@ -113,5 +113,10 @@ class LabelledSequenceTask:
         return {"accuracy": float((outputs.argmax(dim=-1) == batch.targets).float().mean()),
                 "cross_entropy": float(F.cross_entropy(outputs, batch.targets))}
 
+    @property
+    def solved_threshold(self) -> float:
+        """Solved at or above this held-out accuracy."""
+        return float(self.solved_accuracy)
+
     def solved(self, metrics: dict[str, float]) -> bool:
         return metrics["accuracy"] >= self.solved_accuracy

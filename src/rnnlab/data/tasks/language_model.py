@@ -40,7 +40,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -48,11 +47,10 @@ from torch import Tensor, nn
 
 from rnnlab.data.datasets.shakespeare import load_plays, play_text
 from rnnlab.data.stream import StreamBatches, reset_rows, step_weights
-from rnnlab.data.tasks.base import Batch
+from rnnlab.data.tasks.base import Batch, HeldOut
 from rnnlab.data.vocab import Level, Vocabulary
 from rnnlab.models.sequence import IOSpec
 
-HeldOut = Literal["validation", "test"]
 BITS_NAME: dict[str, str] = {"char": "bpc", "byte": "bpb", "word": "bpw"}
 TRAIN_SHARE, VALIDATION_SHARE = 0.8, 0.1  # text-file: first 80 % train, next 10 % validation, last 10 % test
 

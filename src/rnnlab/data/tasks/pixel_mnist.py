@@ -143,5 +143,10 @@ class PixelMNISTTask:
             "cross_entropy": float(F.cross_entropy(outputs, batch.targets)),
         }
 
+    @property
+    def solved_threshold(self) -> float:
+        """Solved at or above this held-out accuracy."""
+        return float(self.solved_accuracy)
+
     def solved(self, metrics: dict[str, float]) -> bool:
         return metrics["accuracy"] >= self.solved_accuracy

@@ -1,4 +1,5 @@
-"""The only place a task name becomes a task: its config type, difficulty knob and suggested settings.
+"""The only place a task name becomes a task: its config type, difficulty knob and suggested settings
+(a TaskEntry, entry.py).
 
     task = make_task("adding", length=200)
     task = make_task("copy", length=100)       # `length` sets each task's difficulty knob (here: delay)
@@ -6,9 +7,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from rnnlab.data.tasks.adding import AddingConfig, AddingTask
@@ -17,6 +15,7 @@ from rnnlab.data.tasks.chorales import ChoraleMelodyConfig, ChoraleMelodyTask, C
 from rnnlab.data.tasks.copy_memory import CopyMemoryConfig, CopyMemoryTask
 from rnnlab.data.tasks.dialogue import DialogueConfig, dialogue_task
 from rnnlab.data.tasks.digits8x8 import Digits8x8Config, Digits8x8Task
+from rnnlab.data.tasks.entry import SuggestedModel, SuggestedTraining, TaskEntry
 from rnnlab.data.tasks.forecast import (
     CsvSeriesConfig,
     EnergyConfig,
@@ -41,41 +40,6 @@ from rnnlab.data.tasks.temporal_order import TemporalOrderConfig, TemporalOrderT
 from rnnlab.data.tasks.translation import TranslationConfig, translation_task
 from rnnlab.data.tasks.wav_folder import WavFolderConfig, build_wav_folder
 
-
-@dataclass(frozen=True)
-class TaskEntry:
-    name: str
-    description: str
-    config_type: type
-    build: Callable[[Any], Task]
-    knob: str | None  # the config field `--length` sets; None for a task with no length knob
-    metric: str  # the test metric "solved" is judged on
-    lower_is_better: bool
-    # Training settings that make the defaults good for this task (TrainConfig and ModelConfig fields).
-    suggested: dict[str, Any] = field(default_factory=dict)
-    fixed: dict[str, Any] = field(default_factory=dict)  # config fields this task name pins
-    # The real data set behind the task (a name in rnnlab.data.catalog), None for generated tasks.
-    # Building such a task must not load its data: loading happens on first use (sample, test_set, baseline).
-    dataset: str | None = None
-
-    def config(self, length: int | None = None, /, **options: Any) -> Any:
-        """The task's config: `length` (positional) sets the knob; `options` name config fields, so that a
-        saved config (`copy`'s own `length` field included) rebuilds as `config(**fields)`."""
-        names = {f.name for f in dataclasses.fields(self.config_type)}
-        for key, value in self.fixed.items():
-            if options.setdefault(key, value) != value:
-                raise ValueError(f"task {self.name!r} always has {key}={value!r}")
-        unknown = sorted(set(options) - names)
-        if unknown:
-            raise ValueError(f"task {self.name!r} has no option {', '.join(unknown)}; "
-                             f"its options are {', '.join(sorted(names))}")
-        if length is not None:
-            if self.knob is None:
-                raise ValueError(f"task {self.name!r} has no length to set")
-            options[self.knob] = length
-        return self.config_type(**options)
-
-
 TASKS: dict[str, TaskEntry] = {}
 
 
@@ -88,35 +52,37 @@ register(TaskEntry(
     AddingConfig, AddingTask, knob="length", metric="mse", lower_is_better=True,
     # PERFORMANCE.md: LSTM H=64, Adam 1e-2, batch 32 solved T=100 in 22 s and T=200 in 78 s; H=128 with
     # Adam 1e-3 did not solve T=200 in 400 s.
-    suggested={"lr": 1e-2, "batch_size": 32, "hidden_size": 64},
+    suggested_model=SuggestedModel(hidden_size=64), suggested_training=SuggestedTraining(lr=1e-2, batch_size=32),
 ))
 
 register(TaskEntry(
     "copy", "reproduce 10 symbols after a delay of T steps (Arjovsky et al. 2016)",
     CopyMemoryConfig, CopyMemoryTask, knob="delay", metric="accuracy", lower_is_better=False,
-    suggested={"lr": 1e-3, "batch_size": 64, "hidden_size": 128},
+    suggested_model=SuggestedModel(hidden_size=128), suggested_training=SuggestedTraining(lr=1e-3, batch_size=64),
 ))
 register(TaskEntry(
     "temporal-order", "classify the order of two symbols hidden among distractors (Hochreiter & Schmidhuber 1997)",
     TemporalOrderConfig, TemporalOrderTask, knob="length", metric="error_rate_0.3", lower_is_better=True,
-    suggested={"lr": 1e-3, "batch_size": 32, "hidden_size": 64},
+    suggested_model=SuggestedModel(hidden_size=64), suggested_training=SuggestedTraining(lr=1e-3, batch_size=32),
 ))
 register(TaskEntry(
     "selective-copy", "recall 16 tokens scattered at random positions, in order (Gu & Dao 2023)",
     SelectiveCopyConfig, SelectiveCopyTask, knob="length", metric="accuracy", lower_is_better=False,
-    suggested={"lr": 1e-3, "batch_size": 64, "hidden_size": 128},
+    suggested_model=SuggestedModel(hidden_size=128), suggested_training=SuggestedTraining(lr=1e-3, batch_size=64),
 ))
 
 register(TaskEntry(
     "mnist5k", "classify real MNIST digits read pixel by pixel (784 steps; --set layout=rows for 28, "
     "--set permuted=True for pMNIST); 5k subset, not comparable with full-MNIST papers",
     PixelMNISTConfig, PixelMNISTTask, knob=None, metric="accuracy", lower_is_better=False,
-    suggested={"lr": 1e-3, "batch_size": 32, "hidden_size": 128}, fixed={"dataset": "mnist5k"},
+    suggested_model=SuggestedModel(hidden_size=128), suggested_training=SuggestedTraining(lr=1e-3, batch_size=32),
+    fixed={"dataset": "mnist5k"},
 ))
 register(TaskEntry(
     "fashion", "classify Fashion-MNIST clothing read pixel by pixel (784 steps; official 60k/10k split)",
     PixelMNISTConfig, PixelMNISTTask, knob=None, metric="accuracy", lower_is_better=False,
-    suggested={"lr": 1e-3, "batch_size": 32, "hidden_size": 128}, fixed={"dataset": "fashion"},
+    suggested_model=SuggestedModel(hidden_size=128), suggested_training=SuggestedTraining(lr=1e-3, batch_size=32),
+    fixed={"dataset": "fashion"},
 ))
 
 # Language models (chunks of T=128 with carried state). Settings: Adam 2e-3, clip 1, batch 32 columns, H=256
@@ -126,13 +92,15 @@ register(TaskEntry(
     "shakespeare-char", "predict the next character of the complete Shakespeare (26 plays train, 6 validation, "
     "6 test); metric bits per character",
     ShakespeareCharConfig, shakespeare_char, knob=None, metric="bpc", lower_is_better=True,
-    suggested={"lr": 2e-3, "batch_size": 32, "hidden_size": 256, "eval_every": 200}, dataset="shakespeare",
+    suggested_model=SuggestedModel(hidden_size=256),
+    suggested_training=SuggestedTraining(lr=2e-3, batch_size=32, eval_every=200), dataset="shakespeare",
 ))
 register(TaskEntry(
     "text-file", "a language model of your own UTF-8 text file (--set corpus=PATH, level=char|word|byte; first "
     "80 % train, 10 % validation, 10 % test); metric bits per token",
     TextFileConfig, text_file, knob=None, metric="bits", lower_is_better=True,
-    suggested={"lr": 2e-3, "batch_size": 32, "hidden_size": 256, "eval_every": 200},
+    suggested_model=SuggestedModel(hidden_size=256),
+    suggested_training=SuggestedTraining(lr=2e-3, batch_size=32, eval_every=200),
 ))
 
 
@@ -142,13 +110,15 @@ register(TaskEntry(
     "chorales-roll", "predict the next 16th-note frame of a Bach chorale, 46 pitches as Bernoulli coins "
     "(needs rnnlab[music]); metric NLL per frame on held-out chorales",
     ChoraleRollConfig, ChoraleRollTask, knob=None, metric="nll_per_frame", lower_is_better=True,
-    suggested={"lr": 1e-3, "batch_size": 16, "hidden_size": 128, "eval_every": 100}, dataset="chorales",
+    suggested_model=SuggestedModel(hidden_size=128),
+    suggested_training=SuggestedTraining(lr=1e-3, batch_size=16, eval_every=100), dataset="chorales",
 ))
 register(TaskEntry(
     "chorales-melody", "predict the next soprano note (pitch and duration as one token) of a Bach chorale "
     "(needs rnnlab[music]); metric cross-entropy per token",
     ChoraleMelodyConfig, ChoraleMelodyTask, knob=None, metric="nll_per_token", lower_is_better=True,
-    suggested={"lr": 1e-3, "batch_size": 16, "hidden_size": 128, "eval_every": 100}, dataset="chorales",
+    suggested_model=SuggestedModel(hidden_size=128),
+    suggested_training=SuggestedTraining(lr=1e-3, batch_size=16, eval_every=100), dataset="chorales",
 ))
 
 # Text classification (word tokens, one answer after the last token). Settings: Adam 1e-3, batch 32, H=128. One
@@ -158,13 +128,14 @@ register(TaskEntry(
     "sentiment", "classify Rotten Tomatoes review snippets as fresh or rotten (12,751 snippets, about 22 words; "
     "--set level=char for characters); solved = the bag-of-words baseline's accuracy",
     SentimentConfig, build_sentiment, knob=None, metric="accuracy", lower_is_better=False,
-    suggested={"lr": 1e-3, "batch_size": 32, "hidden_size": 128}, dataset="rotten-tomatoes",
+    suggested_model=SuggestedModel(hidden_size=128), suggested_training=SuggestedTraining(lr=1e-3, batch_size=32),
+    dataset="rotten-tomatoes",
 ))
 register(TaskEntry(
     "text-csv", "classify the texts of your own CSV (--set path=FILE, text_column=..., label_column=...; "
     "stratified 80 / 10 / 10 split)",
     TextCSVConfig, build_text_csv, knob=None, metric="accuracy", lower_is_better=False,
-    suggested={"lr": 1e-3, "batch_size": 32, "hidden_size": 128},
+    suggested_model=SuggestedModel(hidden_size=128), suggested_training=SuggestedTraining(lr=1e-3, batch_size=32),
 ))
 
 # Speech and handwriting classification (features per step, one answer after the last step). Settings: Adam 2e-3,
@@ -173,25 +144,28 @@ register(TaskEntry(
     "spoken-digits", "name the spoken digit, zero..nine, from MFCC frames of espeak-ng speech (3,150 clips, "
     "105 voices; validation and test voices never heard in training)",
     SpokenDigitsTaskConfig, build_spoken_digits, knob=None, metric="accuracy", lower_is_better=False,
-    suggested={"lr": 2e-3, "batch_size": 32, "hidden_size": 64}, dataset="spoken-digits",
+    suggested_model=SuggestedModel(hidden_size=64), suggested_training=SuggestedTraining(lr=2e-3, batch_size=32),
+    dataset="spoken-digits",
 ))
 register(TaskEntry(
     "japanese-vowels", "name which of 9 speakers said /ae/ from 7-29 frames of 12 LPC cepstra (UCI JapaneseVowels, "
     "official 270 / 370 split)",
     JapaneseVowelsConfig, build_japanese_vowels, knob=None, metric="accuracy", lower_is_better=False,
-    suggested={"lr": 2e-3, "batch_size": 32, "hidden_size": 64, "eval_every": 50}, dataset="japanese-vowels",
+    suggested_model=SuggestedModel(hidden_size=64),
+    suggested_training=SuggestedTraining(lr=2e-3, batch_size=32, eval_every=50), dataset="japanese-vowels",
 ))
 register(TaskEntry(
     "digits8x8", "classify UCI 8x8 handwritten digits read row by row (8 steps of 8 pixels; 1,797 images); "
     "a smoke test for --task mnist5k --set layout=rows",
     Digits8x8Config, Digits8x8Task, knob=None, metric="accuracy", lower_is_better=False,
-    suggested={"lr": 2e-3, "batch_size": 32, "hidden_size": 64, "eval_every": 50}, dataset="digits8x8",
+    suggested_model=SuggestedModel(hidden_size=64),
+    suggested_training=SuggestedTraining(lr=2e-3, batch_size=32, eval_every=50), dataset="digits8x8",
 ))
 register(TaskEntry(
     "wav-folder", "classify your own recordings (--set path=FOLDER of LABEL/x.wav or LABEL_NN.wav; MFCC frames; "
     "stratified 70 / 15 / 15 split)",
     WavFolderConfig, build_wav_folder, knob=None, metric="accuracy", lower_is_better=False,
-    suggested={"lr": 2e-3, "batch_size": 32, "hidden_size": 64},
+    suggested_model=SuggestedModel(hidden_size=64), suggested_training=SuggestedTraining(lr=2e-3, batch_size=32),
 ))
 
 
@@ -202,27 +176,31 @@ register(TaskEntry(
     "de-en", "translate German example sentences of the Ding dictionary into English (17,247 training pairs; "
     "--set reverse=True for English to German); metric BLEU",
     TranslationConfig, translation_task, knob=None, metric="bleu", lower_is_better=False,
-    suggested={"lr": 1e-3, "batch_size": 64, "hidden_size": 256, "eval_every": 200},
+    suggested_model=SuggestedModel(hidden_size=256),
+    suggested_training=SuggestedTraining(lr=1e-3, batch_size=64, eval_every=200),
     fixed={"dataset": "de-en"}, dataset="ding-de-en",
 ))
 register(TaskEntry(
     "tsv", "translate with your own file of source<TAB>target lines (--set path=FILE; 80 / 10 / 10 split); "
     "metric BLEU",
     TranslationConfig, translation_task, knob=None, metric="bleu", lower_is_better=False,
-    suggested={"lr": 1e-3, "batch_size": 64, "hidden_size": 256, "eval_every": 200}, fixed={"dataset": "tsv"},
+    suggested_model=SuggestedModel(hidden_size=256),
+    suggested_training=SuggestedTraining(lr=1e-3, batch_size=64, eval_every=200), fixed={"dataset": "tsv"},
 ))
 register(TaskEntry(
     "chatterbot", "reply to a line of ChatterBot's English conversations (2,306 pairs); metric cross-entropy "
     "per reply token; try it with `rnnlab chat RUN`",
     DialogueConfig, dialogue_task, knob=None, metric="cross_entropy", lower_is_better=True,
-    suggested={"lr": 1e-3, "batch_size": 64, "hidden_size": 256, "eval_every": 200},
+    suggested_model=SuggestedModel(hidden_size=256),
+    suggested_training=SuggestedTraining(lr=1e-3, batch_size=64, eval_every=200),
     fixed={"dataset": "chatterbot"}, dataset="chatterbot",
 ))
 register(TaskEntry(
     "shakespeare-dialogue", "reply to the previous speech of a Shakespeare scene (29k pairs, split by whole "
     "plays); metric cross-entropy per reply token",
     DialogueConfig, dialogue_task, knob=None, metric="cross_entropy", lower_is_better=True,
-    suggested={"lr": 1e-3, "batch_size": 64, "hidden_size": 256, "eval_every": 200},
+    suggested_model=SuggestedModel(hidden_size=256),
+    suggested_training=SuggestedTraining(lr=1e-3, batch_size=64, eval_every=200),
     fixed={"dataset": "shakespeare"}, dataset="shakespeare",
 ))
 
@@ -230,27 +208,28 @@ register(TaskEntry(
 # Forecasting (rnnlab.data.forecasting): per-sequence regression, metric MASE from a rolling-origin backtest,
 # solved when below the seasonal-naive forecast's MASE. Settings measured in scripts/forecasting_study.sh.
 # Beating seasonal naive once is a low bar, so training goes on to the step or time budget.
-FORECAST_SETTINGS = {"lr": 3e-3, "batch_size": 32, "hidden_size": 64, "eval_every": 100, "steps": 3000,
-                     "stop_when_solved": False}
+FORECAST_MODEL = SuggestedModel(hidden_size=64)
+FORECAST_TRAINING = SuggestedTraining(lr=3e-3, batch_size=32, eval_every=100, steps=3000, stop_when_solved=False)
 register(TaskEntry(
     "energy", "forecast Victoria's half-hourly electricity demand a day ahead, with temperature and work days "
     "(fpp2 elecdemand); metric MASE", EnergyConfig, energy, knob="horizon", metric="mase", lower_is_better=True,
-    suggested=FORECAST_SETTINGS, dataset="elecdemand",
+    suggested_model=FORECAST_MODEL, suggested_training=FORECAST_TRAINING, dataset="elecdemand",
 ))
 register(TaskEntry(
     "stocks", "forecast a stock price 5 trading days ahead (--set series=msft|dax|smi|cac|ftse); metric MASE",
-    StocksConfig, stocks, knob="horizon", metric="mase", lower_is_better=True, suggested=FORECAST_SETTINGS,
-    dataset="msft",
+    StocksConfig, stocks, knob="horizon", metric="mase", lower_is_better=True,
+    suggested_model=FORECAST_MODEL, suggested_training=FORECAST_TRAINING, dataset="msft",
 ))
 register(TaskEntry(
     "weather", "forecast hourly temperature at a New York airport a day ahead (--set origin=EWR|JFK|LGA); "
     "metric MASE", WeatherConfig, weather, knob="horizon", metric="mase", lower_is_better=True,
-    suggested=FORECAST_SETTINGS, dataset="nyc-weather",
+    suggested_model=FORECAST_MODEL, suggested_training=FORECAST_TRAINING, dataset="nyc-weather",
 ))
 register(TaskEntry(
     "csv-series", "forecast a column of your own CSV file (--set path=FILE --set target=COLUMN --set "
     "time_column=COLUMN [--set covariates=a,b known=c]); metric MASE", CsvSeriesConfig, csv_series,
-    knob="horizon", metric="mase", lower_is_better=True, suggested=FORECAST_SETTINGS,
+    knob="horizon", metric="mase", lower_is_better=True,
+    suggested_model=FORECAST_MODEL, suggested_training=FORECAST_TRAINING,
 ))
 
 

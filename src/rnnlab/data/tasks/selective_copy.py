@@ -115,5 +115,10 @@ class SelectiveCopyTask:
     def metrics(self, outputs: Tensor, batch: Batch) -> dict[str, float]:
         return recall_metrics(outputs, batch.targets)
 
+    @property
+    def solved_threshold(self) -> float:
+        """Solved at or above this accuracy per recalled token."""
+        return float(self.config.solved_accuracy)
+
     def solved(self, metrics: dict[str, float]) -> bool:
         return metrics["accuracy"] >= self.config.solved_accuracy

@@ -172,6 +172,11 @@ class TextClassificationTask:
     def metrics(self, outputs: Tensor, batch: Batch) -> dict[str, float]:
         return self.labelled.metrics(outputs, batch)
 
+    @property
+    def solved_threshold(self) -> float:
+        """Solved at or above this held-out accuracy."""
+        return float(self.solved_accuracy)
+
     def solved(self, metrics: dict[str, float]) -> bool:
         return self.labelled.solved(metrics)
 

@@ -121,5 +121,10 @@ class TemporalOrderTask:
             "error_rate_0.3": float((worst_error >= ERROR_TOLERANCE).float().mean()),
         }
 
+    @property
+    def solved_threshold(self) -> float:
+        """Solved at or below this error rate."""
+        return float(self.config.solved_error_rate)
+
     def solved(self, metrics: dict[str, float]) -> bool:
         return metrics["error_rate_0.3"] <= self.config.solved_error_rate

@@ -46,14 +46,13 @@ from torch import Tensor
 from rnnlab.data.batching import bucketed_rows, pad_sequences
 from rnnlab.data.bpe import Tokenizer, TokenizerKind, build_tokenizer, normalise, tokenizer_from_tokens
 from rnnlab.data.datasets.ding import load_pairs, split_pairs
-from rnnlab.data.tasks.base import Batch
+from rnnlab.data.tasks.base import Batch, HeldOut
 from rnnlab.data.vocab import BOS, EOS, SPECIALS
-from rnnlab.generate.seq2seq import decode_sources
+from rnnlab.decode.seq2seq import decode_sources
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import IOSpec
 
 Split = Literal["train", "validation", "test"]
-HeldOut = Literal["validation", "test"]
 Example = tuple[tuple[str, ...], str]  # (source turns, target): one turn for translation
 BOS_ID, EOS_ID = SPECIALS.index(BOS), SPECIALS.index(EOS)
 NEVER_GENERATED = (0, 1, BOS_ID)  # <pad>, <unk>, <bos>: decoders pick the best other token

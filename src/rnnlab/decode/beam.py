@@ -12,7 +12,7 @@ by its score with the hypotheses still growing. The search stops when every hypo
 after `max_length` tokens; a hypothesis cut off there is returned unfinished.
 
 With K = 1 the one hypothesis is extended by its most likely token at every step and frozen at EOS:
-exactly greedy decoding (tests/generate/test_beam.py checks it token for token and score for score).
+exactly greedy decoding (tests/decode/test_beam.py checks it token for token and score for score).
 
     hypotheses = beam_search(model, source, lengths, bos=2, eos=3, beam_size=5, max_length=50, alpha=0.6)
     best = hypotheses[0][0].tokens          # row 0's best hypothesis, without BOS and EOS

@@ -6,7 +6,7 @@
 
 All of them encode the source once and then feed the decoder one token at a time, carrying its state
 (models/seq2seq.py); rows that have emitted EOS keep being fed EOS until every row has, and their
-outputs are ignored. Beam search is in generate/beam.py; with a beam of 1 it returns what
+outputs are ignored. Beam search is in decode/beam.py; with a beam of 1 it returns what
 `greedy_decode` returns.
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor
 
-from rnnlab.generate.beam import Hypothesis, ban, beam_search, check_decoding, length_penalty
-from rnnlab.generate.sampling import SamplingConfig, sample
+from rnnlab.decode.beam import Hypothesis, ban, beam_search, check_decoding, length_penalty
+from rnnlab.decode.sampling import SamplingConfig, sample
 from rnnlab.models.seq2seq import Seq2SeqModel
 
 Choose = Callable[[Tensor], Tensor]  # log-probabilities (B, V) -> the next token per row (B,)
@@ -69,7 +69,7 @@ def greedy_decode(model: Seq2SeqModel, source: Tensor, lengths: Tensor | None, b
 def sample_decode(model: Seq2SeqModel, source: Tensor, lengths: Tensor | None, bos: int, eos: int,
                   max_length: int, rule: SamplingConfig, generator: torch.Generator | None = None,
                   banned: Sequence[int] = ()) -> list[Hypothesis]:
-    """A token drawn at every step by `rule` (temperature, top-k, top-p: generate/sampling.py)."""
+    """A token drawn at every step by `rule` (temperature, top-k, top-p: decode/sampling.py)."""
     return decode_stepwise(model, source, lengths, bos, eos, max_length, lambda step: sample(step, rule, generator),
                            banned=banned)
 

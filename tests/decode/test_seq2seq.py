@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from rnnlab.generate.sampling import SamplingConfig
-from rnnlab.generate.seq2seq import decode_sources, greedy_decode, pad_sources, sample_decode
+from rnnlab.decode.sampling import SamplingConfig
+from rnnlab.decode.seq2seq import decode_sources, greedy_decode, pad_sources, sample_decode
 from rnnlab.models.registry import ModelConfig, build_for_io
 from rnnlab.models.sequence import IOSpec
 

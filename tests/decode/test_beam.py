@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from rnnlab.generate.beam import beam_search, length_penalty
-from rnnlab.generate.seq2seq import greedy_decode
+from rnnlab.decode.beam import beam_search, length_penalty
+from rnnlab.decode.seq2seq import greedy_decode
 from rnnlab.models.registry import ModelConfig, build_for_io
 from rnnlab.models.seq2seq import Memory, Seq2SeqModel
 from rnnlab.models.sequence import IOSpec

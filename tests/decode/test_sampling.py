@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from rnnlab.generate.sampling import SamplingConfig, filter_logits, sample
+from rnnlab.decode.sampling import SamplingConfig, filter_logits, sample
 
 LOGITS = torch.log(torch.tensor([[0.5, 0.2, 0.15, 0.1, 0.05]]))  # probabilities worked by hand below
 
