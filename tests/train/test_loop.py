@@ -268,3 +268,39 @@ def test_select_ends_with_the_weights_of_the_best_evaluation(tmp_path):
     again = train(resumed, task, config, checkpoints=tmp_path, resume=True, select=("mse", True))
     assert again.selected_step == result.selected_step
     assert_close(evaluate(resumed, task, task.test_set(0))["mse"], values[best])
+
+
+def records(values: list[float]) -> list[loop.EvalRecord]:
+    return [loop.EvalRecord(10 * (k + 1), 1.0, 10, 0.1, 1.0, 1e-3, {"mse": v}, False) for k, v in enumerate(values)]
+
+
+def test_improved_within_a_window_of_evaluations():
+    """Reference: worked by hand: the best of the last 3 values against the best before them, by more than
+    1% of the earlier best; fewer evaluations than the window + 1 count as improving; NaN never improves."""
+    monitor = ("mse", True)
+    assert loop.improved_within(records([0.5, 0.4, 0.3, 0.2]), monitor, 3, 0.01)
+    assert not loop.improved_within(records([0.2, 0.3, 0.199, 0.25]), monitor, 3, 0.01)  # 0.5% only
+    assert loop.improved_within(records([0.2, 0.3]), monitor, 3, 0.01)
+    assert loop.improved_within(records([math.nan, 0.3, 0.2, 0.1]), monitor, 3, 0.01)  # finite after NaN
+    assert not loop.improved_within(records([0.2, math.nan, math.nan, math.nan]), monitor, 3, 0.01)
+    assert loop.improved_within(records([0.1, 0.1, 0.1, 0.2]), ("mse", False), 3, 0.01)  # higher is better
+
+
+def test_a_run_stops_on_a_plateau_and_says_why():
+    """Reference: TrainConfig.plateau_evals: a task no model can solve (solved_mse = -1) evaluated every step; with
+    a window of 2 evaluations the run stops once its test MSE has not improved by 1% over 2 evaluations;
+    without a window it runs its budget and says whether it was still improving."""
+    task = adding(solved_mse=-1.0)
+    flat = train(lstm(task), task, TrainConfig(steps=200, eval_every=1, lr=1e-12, plateau_evals=2),
+                 monitor=("mse", True))
+    assert flat.stop_reason == "plateaued" and len(flat.records) == 3 and not flat.still_improving
+    budget = train(lstm(task), task, TrainConfig(steps=3, eval_every=1, lr=1e-12), monitor=("mse", True))
+    assert budget.stop_reason == "budget" and budget.still_improving  # 3 evaluations: too few to call it flat
+    solved = train(lstm(adding(solved_mse=10.0)), adding(solved_mse=10.0), TrainConfig(steps=6, eval_every=2))
+    assert solved.stop_reason == "solved"
+
+
+def test_a_diverged_run_says_so():
+    task = adding()
+    result = train(lstm(task), task, TrainConfig(steps=50, eval_every=10, lr=1e30, clip=0))
+    assert result.stop_reason == "diverged" and not result.still_improving

@@ -4,11 +4,15 @@
     rnnlab compare sweep.toml --out sweeps/adding --resume         # after Ctrl-C, kill -9 or a crash
     rnnlab compare sweep.toml --out /shared/adding --scheduler tcp://head:8786   # a Dask cluster
     rnnlab compare --suite rnn-vs-lstm --profile quick --out rnn-vs-lstm
+    rnnlab compare --suite rnn-vs-lstm --out check --seed-offset 100      # the same verdicts on fresh seeds?
+    rnnlab compare --suite rnn-vs-lstm --out tuned --tune                 # tune every model now
+    rnnlab compare --task text-csv --set path=reviews.csv --models rnn,lstm,gru,transformer --out mine
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections import Counter
 from pathlib import Path
 
@@ -16,8 +20,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from rnnlab.cli.console import console
+from rnnlab.cli.model_args import parse_models
+from rnnlab.cli.task_args import parse_set_options
 from rnnlab.compare.report.sweep import report_sweep
-from rnnlab.compare.sweeps.config import load_sweep
+from rnnlab.compare.sweeps.config import SweepConfig, load_sweep
+from rnnlab.compare.sweeps.one_task import task_sweep
 from rnnlab.compare.sweeps.runner import DEFAULT_WORKERS, STORE, ProgressCallback, run_sweep
 from rnnlab.compare.sweeps.store import RunRow
 
@@ -33,6 +40,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--suite", default=None, help="run a built-in suite instead, e.g. rnn-vs-lstm")
     parser.add_argument("--profile", default=None,
                         help=f"the suite's size, e.g. quick or full (default {DEFAULT_PROFILE})")
+    parser.add_argument("--tune", action="store_true",
+                        help="a suite: tune each model's learning rate now instead of using the shipped table")
+    parser.add_argument("--seed-offset", type=int, default=0, metavar="N",
+                        help="draw the seeds N, N+1, ... instead of 0, 1, ... (check verdicts on fresh seeds)")
+    one = parser.add_argument_group("one task, no sweep file (e.g. your own data)")
+    one.add_argument("--task", default=None, help="compare the --models on this task (see `rnnlab tasks`)")
+    one.add_argument("--models", default="rnn,lstm,gru,transformer",
+                     help="comma-separated models to compare (default: rnn,lstm,gru,transformer)")
+    one.add_argument("--set", dest="task_options", action="append", default=[], metavar="OPTION=VALUE",
+                     help="a task option, e.g. --set path=reviews.csv (repeatable)")
+    one.add_argument("--lengths", default=None, help="comma-separated lengths for a task with a length knob")
+    one.add_argument("--seeds", type=int, default=3, help="seeds per model (default 3)")
+    one.add_argument("--steps", type=int, default=None, help="training steps per run (default: the task's)")
+    one.add_argument("--no-tune", action="store_true", help="use the task's learning rate for every model")
     parser.add_argument("--out", type=Path, default=None, help="the folder for the results store, runs and report")
     parser.add_argument("--resume", action="store_true", help="continue the sweep in --out: only unfinished runs")
     parser.add_argument("--overwrite", action="store_true", help="replace the sweep in --out")
@@ -44,8 +65,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if (args.sweep is None) == (args.suite is None):
-        raise ValueError("give a sweep file (SWEEP.toml) or --suite NAME, one of the two")
+    if sum(x is not None for x in (args.sweep, args.suite, args.task)) != 1:
+        raise ValueError("give a sweep file (SWEEP.toml), --suite NAME or --task NAME, one of the three")
+    if args.seed_offset < 0:
+        raise ValueError(f"--seed-offset must not be negative, got {args.seed_offset}")
+    if args.tune and args.suite is None:
+        raise ValueError("--tune applies to a suite; a sweep file tunes with its [tune] table, --task by default")
+    if args.task is None:
+        given = [flag for flag, value in (("--set", args.task_options), ("--lengths", args.lengths),
+                                          ("--steps", args.steps), ("--no-tune", args.no_tune)) if value]
+        if given:
+            raise ValueError(f"{given[0]} applies to --task; a sweep file or suite sets its own")
     if args.out is None:
         raise ValueError("--out: name the folder for the sweep's results and report")
     if args.resume and args.overwrite:
@@ -54,9 +84,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--workers and --scheduler exclude each other: a cluster runs on its own workers")
     err = console(stderr=True)
     try:
-        html, markdown = _suite(args, err) if args.suite is not None else _sweep(args, err)
+        html, markdown = (_suite(args, err) if args.suite is not None else _sweep(args, err) if args.sweep is not None
+                          else _task(args, err))
     except KeyboardInterrupt:
-        what = str(args.sweep) if args.sweep else f"--suite {args.suite} --profile {args.profile or DEFAULT_PROFILE}"
+        what = (str(args.sweep) if args.sweep else f"--suite {args.suite} --profile {args.profile or DEFAULT_PROFILE}"
+                if args.suite else f"--task {args.task} ...")
         where = f" --scheduler {args.scheduler}" if args.scheduler else ""
         again = f"rnnlab compare {what} --out {args.out}{where} --resume"
         err.print(f"stopped: finished runs are kept in {escape(str(args.out))}; continue with "
@@ -71,7 +103,36 @@ def run(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace, err: Console) -> tuple[Path, Path]:
     if args.profile is not None:
         raise ValueError("--profile sizes a --suite; a sweep file sets its own budgets")
-    config = load_sweep(args.sweep)
+    return _run(load_sweep(args.sweep), args, err)
+
+
+def _task(args: argparse.Namespace, err: Console) -> tuple[Path, Path]:
+    if args.profile is not None:
+        raise ValueError("--profile sizes a --suite; --task compares models on one task")
+    if args.seeds <= 0:
+        raise ValueError(f"--seeds must be positive, got {args.seeds}")
+    if args.steps is not None and args.steps <= 0:
+        raise ValueError(f"--steps must be positive, got {args.steps}")
+    lengths = tuple(_length(text) for text in (args.lengths or "").split(",") if text.strip())
+    options = parse_set_options(args.task_options)
+    config = task_sweep(args.task, parse_models(args.models), options, lengths, args.seeds, args.steps,
+                        tune=not args.no_tune)
+    return _run(config, args, err)
+
+
+def _length(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"--lengths: expected whole numbers, got {text.strip()!r}") from None
+    if value <= 0:
+        raise ValueError(f"--lengths: lengths must be positive, got {value}")
+    return value
+
+
+def _run(config: SweepConfig, args: argparse.Namespace, err: Console) -> tuple[Path, Path]:
+    if args.seed_offset:
+        config = dataclasses.replace(config, seeds=tuple(s + args.seed_offset for s in config.seed_values))
     if (args.out / STORE).exists() and not (args.resume or args.overwrite):
         raise ValueError(f"{args.out} already holds a sweep; pass --resume to continue it or --overwrite to replace it")
     rows = run_sweep(config, args.out, resume=args.resume, overwrite=args.overwrite, workers=args.workers,
@@ -92,7 +153,8 @@ def _suite(args: argparse.Namespace, err: Console) -> tuple[Path, Path]:
     if profile not in profiles:
         raise ValueError(f"--profile: unknown profile {profile!r}; choose one of {', '.join(profiles)}")
     return run_suite(args.suite, profile, args.out, resume=args.resume, overwrite=args.overwrite,
-                     scheduler=args.scheduler, on_progress=lambda line: err.print(escape(line), highlight=False))
+                     scheduler=args.scheduler, on_progress=lambda line: err.print(escape(line), highlight=False),
+                     seed_offset=args.seed_offset, tune=args.tune)
 
 
 def progress(err: Console) -> ProgressCallback:

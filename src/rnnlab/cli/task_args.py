@@ -28,14 +28,20 @@ def _value(text: str) -> Any:
         return text
 
 
-def parse_task_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The --set OPTION=VALUE pairs as a dictionary; --length checked."""
+def parse_set_options(items: list[str]) -> dict[str, Any]:
+    """--set OPTION=VALUE pairs as a dictionary, values read as Python literals where they are one."""
     options = {}
-    for item in args.task_options:
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise ValueError(f"--set takes OPTION=VALUE, got {item!r}")
         options[key.strip().replace("-", "_")] = _value(value.strip())
+    return options
+
+
+def parse_task_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The --set OPTION=VALUE pairs as a dictionary; --length checked."""
+    options = parse_set_options(args.task_options)
     for name in ALIASES:
         value = getattr(args, name, None)
         if value is not None and options.setdefault(name, value) != value:

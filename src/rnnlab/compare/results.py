@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from rnnlab.compare.stats import Interval, mean_interval, wilson
 from rnnlab.data.tasks.registry import TASKS
 from rnnlab.models.registry import display_name
 
@@ -48,6 +49,12 @@ class RunResult:
     baseline: float | None = None  # what a memoryless predictor scores on `metric`
     learning_curve: tuple[tuple[int, float], ...] = ()  # (step, metric) at each evaluation
     threshold: float | None = None  # the metric value at which the task counts as solved, where known
+    steps: int | None = None  # training steps taken
+    batch_size: int | None = None
+    lr: float | None = None  # the run's learning rate (tuned per model, where the sweep tunes)
+    stop_reason: str | None = None  # solved, plateaued, budget, time, diverged (train/loop.py); None: not known
+    still_improving: bool = False  # the budget ran out while its metric still improved: more might solve it
+    baselines: tuple[tuple[str, float], ...] = ()  # classical predictors' scores on `metric`, same split
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -80,6 +87,12 @@ class ModelSummary:
     parameters: int  # the median over seeds (equal in a sweep at one budget)
     baseline: float | None
     threshold: float | None
+    metric_interval: Interval | None = None  # 95 % t-interval of the mean final metric (stats.py)
+    solved_interval: Interval | None = None  # 95 % Wilson interval of the solved fraction
+    n_still_improving: int = 0  # unsolved runs whose metric still improved when the budget ran out
+    n_plateaued: int = 0  # runs stopped because their metric had stopped improving
+    lr: float | None = None  # the learning rate its runs used (the first run's)
+    baselines: tuple[tuple[str, float], ...] = ()  # classical predictors' scores on the same split
 
     @property
     def solved_fraction(self) -> float:
@@ -129,6 +142,11 @@ def summarise_group(runs: Sequence[RunResult]) -> ModelSummary:
         peak_memory_mb=_mean(run.peak_memory_mb for run in runs),
         parameters=statistics.median_low(run.parameters for run in runs),
         baseline=_shared(runs, "baseline"), threshold=_shared(runs, "threshold"),
+        metric_interval=mean_interval([run.final_metric for run in runs]),
+        solved_interval=wilson(len(solved), len(runs)),
+        n_still_improving=sum(run.still_improving and run.status != "solved" for run in runs),
+        n_plateaued=sum(run.stop_reason == "plateaued" for run in runs),
+        lr=first.lr, baselines=next((run.baselines for run in runs if run.baselines), ()),
     )
 
 

@@ -135,7 +135,9 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     config = experiment.task_config
     held_out = isinstance(config, SplitConfig) and config.split != "test"
     select = (experiment.entry.metric, experiment.entry.lower_is_better) if held_out else None
-    result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select)
+    monitor = (experiment.entry.metric, experiment.entry.lower_is_better)
+    result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select,
+                   monitor=monitor)
     summary = RunSummary.of(result, experiment.entry.metric, experiment.entry.lower_is_better,
                             parameters=count_parameters(model), test_metrics=test_split_metrics(experiment, model))
     folder.finish(summary)

@@ -1,9 +1,11 @@
 """The training loop: one plain loop for every model, honest about success and failure.
 
-A run ends when the task is solved (if `stop_when_solved`), when the step or time budget is spent, or
-when the loss or gradient stops being finite (`diverged`, with the step it happened). A run that did
-not solve is reported as not solved, with its best metric. With a checkpoint folder, a checkpoint is
-written at evaluations, and `resume=True` continues from the newest one to the same result as an
+A run ends when the task is solved (if `stop_when_solved`), when the step or time budget is spent, when
+its metric has stopped improving (`plateau_evals`, if set), or when the loss or gradient stops being
+finite (`diverged`, with the step it happened). A run that did not solve is reported as not solved, with
+its best metric, and says why it stopped (`TrainResult.stop_reason`) and whether it was still improving
+when its budget ran out, so that "not solved" is never mistaken for "cannot solve". With a checkpoint
+folder, a checkpoint is written at evaluations, and `resume=True` continues from the newest one to the same result as an
 uninterrupted run (same seed, CPU).
 """
 
@@ -15,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from safetensors.torch import load_file, save_file
@@ -48,12 +50,18 @@ class TrainConfig:
     stop_when_solved: bool = True
     device: str = "auto"  # CUDA when present (cuDNN for the fused path), else the CPU
     checkpoint_every: int = 1  # in evaluations, when a checkpoint folder is given; 0 = never
+    # A plateau: the monitored metric's best has not improved by `plateau_delta` (relative) over the last
+    # `plateau_evals` evaluations. With plateau_evals > 0 the run stops there ("plateaued"); either way the
+    # same window says whether a run that spent its budget was still improving.
+    plateau_evals: int = 0
+    plateau_delta: float = 0.01
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "eval_every"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("weight_decay", "momentum", "warmup_steps", "clip", "checkpoint_every"):
+        for name in ("weight_decay", "momentum", "warmup_steps", "clip", "checkpoint_every", "plateau_evals",
+                     "plateau_delta"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         if not self.lr > 0:
@@ -85,11 +93,17 @@ class EvalRecord:
         return cls(**data)
 
 
+StopReason = Literal["solved", "plateaued", "budget", "time", "diverged"]
+STILL_IMPROVING_WINDOW = 5  # evaluations, for runs without a plateau window of their own
+
+
 @dataclass
 class TrainResult:
     records: list[EvalRecord] = field(default_factory=list)
     diverged_at: int | None = None  # the step whose loss or gradient was not finite
     selected_step: int | None = None  # with `select`: the evaluation whose weights the model ends with
+    stop_reason: StopReason | None = None  # why training ended (see `train`); None while it runs
+    still_improving: bool = False  # the monitored metric improved within the last window when training ended
 
     @property
     def diverged(self) -> bool:
@@ -160,15 +174,20 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
           on_eval: Callable[[EvalRecord], None] | None = None,
           checkpoints: Path | None = None, resume: bool = False,
           on_step: Callable[[int, float, float], None] | None = None,
-          select: tuple[str, bool] | None = None) -> TrainResult:
+          select: tuple[str, bool] | None = None, monitor: tuple[str, bool] | None = None) -> TrainResult:
     """Train `model` on `task` until solved, out of steps or time, or diverged.
 
     `on_eval(record)` is called at every evaluation; `on_step(step, loss, grad_norm)` after every step
     (the norm before clipping), for diagnostics that need the whole series. With `select = (metric,
     lower_is_better)` the model ends with the weights of its best evaluation on that metric (early
     stopping on a validation split; `result.selected_step` says which), kept in `checkpoints/best/`
-    when there is a checkpoint folder so that a resumed run selects from its whole history.
+    when there is a checkpoint folder so that a resumed run selects from its whole history. `monitor =
+    (metric, lower_is_better)` (default: `select`) is the metric whose plateau `config.plateau_evals` watches.
+
+    Why it stopped (`result.stop_reason`): solved (with `stop_when_solved`); plateaued; budget (`steps`
+    spent); time (`max_seconds` spent); diverged.
     """
+    monitor = monitor or select
     torch.manual_seed(config.seed)
     generator = seeded(config.seed, TRAIN_STREAM)
     device = resolve_device(config.device)
@@ -190,7 +209,8 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         result.records = [EvalRecord.from_json(r) for r in training.records]
         result.diverged_at = training.step if training.diverged else None  # a diverged run stops at its checkpoint
         start_step, elapsed = training.step + 1, training.elapsed
-        if _finished(result, config, elapsed, training.step):
+        if _finished(result, config, elapsed, training.step, monitor):
+            _conclude(result, config, elapsed, training.step, monitor)
             best.restore(model)
             return result
     losses: list[float] = []
@@ -234,13 +254,14 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         if on_eval is not None:
             on_eval(record)
         best.offer(model, record)
-        finished = _finished(result, config, elapsed, step)
+        finished = _finished(result, config, elapsed, step, monitor)
         due = config.checkpoint_every and (finished or evaluations % config.checkpoint_every == 0)
         if checkpoints is not None and due:
             save_checkpoint(checkpoints, model, optimizer, TrainingState(
                 step, elapsed, [r.to_json() for r in result.records], generator.get_state(),
                 torch.get_rng_state(), result.diverged))
         if finished:
+            _conclude(result, config, elapsed, step, monitor)
             break
     best.restore(model)
     return result
@@ -281,7 +302,47 @@ class BestWeights:
             model.load_state_dict(self.weights)
 
 
-def _finished(result: TrainResult, config: TrainConfig, elapsed: float, step: int) -> bool:
+def improved_within(records: list[EvalRecord], monitor: tuple[str, bool], window: int, delta: float) -> bool:
+    """Whether the best value of the monitored metric over the last `window` evaluations beats the best
+    before them by more than `delta` (relative). Fewer than window + 1 evaluations: still improving."""
+    metric, lower_is_better = monitor
+    values = [r.metrics.get(metric, math.nan) for r in records]
+    values = [v if math.isfinite(v) else (math.inf if lower_is_better else -math.inf) for v in values]
+    if len(values) <= window:
+        return True
+    pick = min if lower_is_better else max
+    before, recent = pick(values[:-window]), pick(values[-window:])
+    if not math.isfinite(before):
+        return math.isfinite(recent)
+    return recent < before - delta * abs(before) if lower_is_better else recent > before + delta * abs(before)
+
+
+def _plateaued(result: TrainResult, config: TrainConfig, monitor: tuple[str, bool] | None) -> bool:
+    return (config.plateau_evals > 0 and monitor is not None
+            and not improved_within(result.records, monitor, config.plateau_evals, config.plateau_delta))
+
+
+def _finished(result: TrainResult, config: TrainConfig, elapsed: float, step: int,
+              monitor: tuple[str, bool] | None = None) -> bool:
     out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
     solved = config.stop_when_solved and bool(result.records) and result.records[-1].solved
-    return result.diverged or out_of_time or solved or step >= config.steps
+    return (result.diverged or out_of_time or solved or step >= config.steps
+            or _plateaued(result, config, monitor))
+
+
+def _conclude(result: TrainResult, config: TrainConfig, elapsed: float, step: int,
+              monitor: tuple[str, bool] | None) -> None:
+    """Say why training ended, first reason first, and whether the metric was still improving."""
+    if result.diverged:
+        result.stop_reason = "diverged"
+    elif config.stop_when_solved and result.records and result.records[-1].solved:
+        result.stop_reason = "solved"
+    elif _plateaued(result, config, monitor):
+        result.stop_reason = "plateaued"
+    elif step >= config.steps:
+        result.stop_reason = "budget"
+    else:
+        result.stop_reason = "time"
+    window = config.plateau_evals or STILL_IMPROVING_WINDOW
+    result.still_improving = (monitor is not None and result.stop_reason in ("budget", "time")
+                              and improved_within(result.records, monitor, window, config.plateau_delta))

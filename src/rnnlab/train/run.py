@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rnnlab.files import write_atomic
-from rnnlab.train.loop import EvalRecord, TrainResult
+from rnnlab.train.loop import EvalRecord, StopReason, TrainResult
 from rnnlab.train.tensorboard import ScalarWriter
 
 Status = Literal["solved", "not solved", "diverged"]
@@ -149,6 +149,8 @@ class RunSummary:
     metric: str  # the task's primary metric, which `best` is of
     best: float  # NaN when no evaluation had a finite value
     final_metrics: dict[str, float]
+    stop_reason: StopReason | None = None  # solved, plateaued, budget, time or diverged (train/loop.py)
+    still_improving: bool = False  # when the budget ran out: more budget might have helped
     parameters: int | None = None  # the model's; run_experiment always gives it
     test_metrics: dict[str, float] | None = None  # real data sets: the test split, scored once at the end
     test_weights_from_step: int | None = None  # with test_metrics: the evaluation whose weights were scored
@@ -169,6 +171,8 @@ class RunSummary:
             metric=primary,
             best=result.best(primary, lower_is_better),
             final_metrics=final.metrics if final else {},
+            stop_reason=result.stop_reason,
+            still_improving=result.still_improving,
             parameters=parameters,
             test_metrics=test_metrics,
             test_weights_from_step=None if test_metrics is None else result.selected_step,
@@ -189,11 +193,6 @@ class RunSummary:
             return cls(**data)
         except TypeError as error:  # a key this version does not know, or one missing
             raise ValueError(f"not a run summary: {error}") from error
-
-    def __or__(self, more: dict[str, Any]) -> dict[str, Any]:
-        """`to_json()` with more keys. For compare/runner.py, which adds a run's costs this way; remove once it
-        calls to_json() itself."""
-        return self.to_json() | more
 
 
 def summarise(result: TrainResult, primary: str, lower_is_better: bool) -> dict[str, Any]:

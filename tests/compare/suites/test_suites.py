@@ -1,39 +1,37 @@
-"""The "RNN or LSTM?" suite (compare/suites/, compare/claims/): its plans per profile against the issue's
-requirements (4 models at equal parameters, adding and copy across lengths, quick within 10 minutes), a
-whole run of a miniature profile down to a report with a section per claim, and the claims' rules on
-synthetic results whose answer is known."""
+"""The "RNN or LSTM?" suite (compare/suites/): its plans per profile against the issue's requirements (4
+models at equal parameters, adding and copy across lengths, at least 3 seeds, budgets in steps, each model's
+own learning rate), the plan's worst case worked by hand, and a whole run of a miniature profile (tuning
+included) down to a report with a section per claim and verdicts.json, identical when run twice."""
 
-import math
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from rnnlab.compare.claims import Measured, long_range, short_sequences, transformer
-from rnnlab.compare.results import RunResult
 from rnnlab.compare.suites import SUITES, SuiteProfile, TaskPart, plan_suite, run_suite
 from rnnlab.compare.suites import plan as suite_plan
+from rnnlab.compare.sweeps.config import setting_key
 
-TEN_MINUTES = 600.0  # the issue: `--profile quick` finishes within 10 minutes on this 2-core machine
-SMOKE = SuiteProfile("smoke", ("rnn", "lstm"), (TaskPart("adding", (6, 10), budget_width=8, max_seconds=5.0,
-                                                         eval_every=5),),
-                     seeds=1, probe_length=10, explode_steps=5, bench_repeats=1, bench_min_time_s=0.0, workers=0,
-                     max_steps=10)
+SMOKE = SuiteProfile("smoke", ("rnn", "lstm"), (TaskPart("adding", (6, 10), budget_width=8, max_steps=12,
+                                                         eval_every=4),),
+                     seeds=2, probe_length=10, explode_steps=5, explode_seeds=2, bench_repeats=1,
+                     bench_min_time_s=0.0, workers=0, tune={"lr": (1e-3, 1e-2)})
 
 
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_each_profile_runs_every_model_on_adding_and_copy_at_equal_parameters(profile: str) -> None:
-    """Reference: the issue's suite (RNN, LSTM, GRU, Transformer; adding and copy across lengths; quick 1 seed,
-    full several with lengths up to 400) and `TaskPart.budget`: every model's parameters at most the budget and
-    within 2% of it (the Transformer 10%), the LSTM exactly at its budget width."""
+    """Reference: the issue's suite (RNN, LSTM, GRU, Transformer; adding and copy across lengths; at least 3
+    seeds; budgets in steps, never seconds) and `TaskPart.budget`: every model's parameters at most the budget
+    and within 2% of it (the Transformer 10%), the LSTM exactly at its budget width."""
     plan = plan_suite("rnn-vs-lstm", profile)
     assert plan.profile.models == ("rnn", "lstm", "gru", "transformer")
     assert [sweep.tasks for sweep in plan.sweeps] == [("adding",), ("copy",)]
-    assert plan.profile.seeds == (1 if profile == "quick" else 3)
+    assert plan.profile.seeds >= 3 and plan.seeds == tuple(range(plan.profile.seeds))
     if profile == "full":
         assert max(plan.profile.parts[0].lengths) == 400
     for sweep, runs, part in zip(plan.sweeps, plan.runs, plan.profile.parts):
-        assert sweep.lengths == part.lengths and sweep.max_seconds == part.max_seconds
+        assert sweep.lengths == part.lengths and sweep.max_steps == part.max_steps and sweep.max_seconds is None
         assert len(runs) == len(part.lengths) * 4 * plan.profile.seeds
         assert sweep.budget == part.budget()
         for run in runs:
@@ -41,31 +39,51 @@ def test_each_profile_runs_every_model_on_adding_and_copy_at_equal_parameters(pr
             assert (0.9 if run.model == "transformer" else 0.98) * part.budget() <= run.parameters <= part.budget()
             if run.model == "lstm":
                 assert run.hidden_size == part.budget_width
-            # the task's suggested settings (registry.py) hold for every model
-            assert run.experiment.train.lr == run.experiment.entry.suggested_training.lr
-            assert run.experiment.train.max_seconds == part.max_seconds
+            assert run.experiment.train.max_seconds is None and run.experiment.train.steps == part.max_steps
 
 
-def test_the_quick_plan_fits_ten_minutes_in_the_worst_case() -> None:
-    """Reference: the issue's 10-minute limit; the worst case is every run spending its whole time budget
-    (plus evaluation and overhead) on the runner's 2 workers, and then the measurements."""
+def test_the_quick_profile_uses_its_shipped_table_of_tuned_learning_rates() -> None:
+    """Reference: suites/tuned/rnn-vs-lstm-quick.json, made by `--tune`: every (task, length, model) of the
+    profile has a chosen learning rate among the profile's candidates, and the planned runs use it."""
     plan = plan_suite("rnn-vs-lstm", "quick")
-    assert plan.workers == 2
-    assert plan.expected_seconds() <= plan.worst_case_seconds() <= TEN_MINUTES
-    full = plan_suite("rnn-vs-lstm", "full")
-    assert full.expected_seconds() > plan.worst_case_seconds()
-    assert "expected" in full.describe() and "at most" in full.describe()
+    if not plan.table:
+        pytest.skip("no shipped table yet: the quick profile tunes every time")
+    assert not any(plan.tuning) and "rnn-vs-lstm-quick.json" in plan.describe()
+    for runs in plan.runs:
+        for run in runs:
+            choice = plan.table[setting_key(run.task, run.length, run.model)]
+            assert choice.settings is not None and choice.settings["lr"] in plan.profile.tune["lr"]
+            assert run.experiment.train.lr == choice.settings["lr"] and len(choice.candidates) == 4
 
 
-def test_the_worst_case_counts_rounds_of_runs_per_worker() -> None:
-    """Reference: list scheduling worked by hand: a sweep of n runs of at most t seconds each, on 2 workers that
-    each take the next run when free, ends within ⌈n / 2⌉ · t; sweeps run one after the other."""
+def test_tune_plans_tuning_runs_on_a_seed_of_their_own() -> None:
+    """Reference: sweeps/tuning.py: one run per (task, length, model, candidate) on the tuning seed, which is not
+    one of the compared seeds."""
+    plan = plan_suite("rnn-vs-lstm", "quick", tune=True)
+    assert not plan.table
+    for tuning, part in zip(plan.tuning, plan.profile.parts):
+        assert len(tuning) == len(part.lengths) * 4 * len(plan.profile.tune["lr"])
+        assert {run.seed for run in tuning} == {plan.sweeps[0].tune_seed} and plan.sweeps[0].tune_seed not in plan.seeds
+
+
+def test_a_seed_offset_draws_fresh_seeds_and_a_negative_one_is_refused() -> None:
+    plan = plan_suite("rnn-vs-lstm", "quick", seed_offset=100)
+    assert plan.seeds == (100, 101, 102) and {run.seed for runs in plan.runs for run in runs} == {100, 101, 102}
+    with pytest.raises(ValueError, match="must not be negative"):
+        plan_suite("rnn-vs-lstm", "quick", seed_offset=-1)
+
+
+def test_the_worst_case_is_each_sweeps_work_over_the_workers_plus_its_longest_run() -> None:
+    """Reference: list scheduling worked by hand: runs taken by free workers in turn end within the total work /
+    workers + the longest run; a run's work is its steps × the measured time per step, plus evaluation."""
     plan = plan_suite("rnn-vs-lstm", "quick")
-    part = plan.profile.parts[0]
-    per_run = part.max_seconds * (1 + suite_plan.EVAL_SHARE) + suite_plan.RUN_OVERHEAD_S
-    rounds = [math.ceil(len(runs) / 2) for runs in plan.runs]
-    assert plan.worst_case_seconds() == pytest.approx(
-        plan.measure_seconds() + sum(suite_plan.POOL_START_S + n * per_run for n in rounds))
+    step_times = {(run.task, run.length, run.model): 0.01 for runs in plan.runs for run in runs}
+    expected = plan.measure_seconds()
+    for runs, part in zip(plan.runs, plan.profile.parts):
+        one = part.max_steps * 0.01 * (1 + suite_plan.EVAL_SHARE) + suite_plan.RUN_OVERHEAD_S
+        expected += suite_plan.POOL_START_S + len(runs) * one / 2 + one
+    assert plan.worst_case_seconds(step_times) == pytest.approx(expected)
+    assert "at most" in plan.describe(step_times) and "seeds 0, 1, 2" in plan.describe(step_times)
 
 
 @pytest.mark.parametrize(("name", "profile", "message"), [
@@ -88,68 +106,80 @@ def test_resume_and_overwrite_exclude_each_other(tmp_path: Path) -> None:
 
 def test_a_profile_must_probe_a_length_its_first_task_runs() -> None:
     with pytest.raises(ValueError, match="probe length"):
-        SuiteProfile("odd", ("rnn",), (TaskPart("adding", (6,), budget_width=8, max_seconds=1.0),), seeds=1,
+        SuiteProfile("odd", ("rnn",), (TaskPart("adding", (6,), budget_width=8, max_steps=10),), seeds=1,
                      probe_length=7, explode_steps=1)
 
 
-def test_a_miniature_suite_runs_end_to_end_to_a_report_with_a_section_per_claim(tmp_path: Path,
-                                                                               monkeypatch) -> None:
-    """Reference: the issue's six claims, each a section of report.html and report.md with its verdict; the
-    sweeps' task sections still there; progress reaching 4/4 runs; the bench harness's costs in the tables."""
-    monkeypatch.setitem(SUITES["rnn-vs-lstm"], "smoke", SMOKE)
-    lines: list[str] = []
-    html_path, md_path = run_suite("rnn-vs-lstm", "smoke", tmp_path, on_progress=lines.append)
-    html, markdown = html_path.read_text(), md_path.read_text()
-    assert "expected" in lines[0]
-    assert any(line.startswith("4/4 runs") for line in lines)
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(SUITES["rnn-vs-lstm"], "smoke", SMOKE)
+        folder = tmp_path_factory.mktemp("smoke")
+        lines: list[str] = []
+        run_suite("rnn-vs-lstm", "smoke", folder, on_progress=lines.append)
+    return folder, lines
+
+
+def test_a_miniature_suite_runs_end_to_end_to_a_report_with_a_section_per_claim(smoke) -> None:
+    """Reference: the issue's six claims, each a section of report.html and report.md with its verdict; each
+    model's tuned learning rate and its candidates' scores; the sweeps' task sections; progress reaching 16/16
+    runs (8 tuning, 8 compared); the bench harness's costs in the tables."""
+    folder, lines = smoke
+    html, markdown = (folder / "report.html").read_text(), (folder / "report.md").read_text()
+    assert "at most" in next(line for line in lines if line.startswith("Suite rnn-vs-lstm"))
+    assert any(line.startswith("16/16 runs") for line in lines)
     for number in range(1, 7):
         assert f'id="claim-{number}"' in html and f"## Claim {number}: " in markdown
-    assert html.index('id="claim-6"') < html.index('id="task-adding"')
+    assert html.index('id="tuning"') < html.index('id="claim-1"') < html.index('id="claim-6"') \
+        < html.index('id="task-adding"')
     claims = html[html.index('id="claims"'):html.index('id="task-adding"')]
     verdicts = re.findall(r'<p class="headline">([A-Z][a-z]+(?: measured)?)\. ', claims)
-    assert len(verdicts) == 6 and {v.lower() for v in verdicts} <= {"supported", "refuted", "mixed", "not measured"}
+    assert len(verdicts) == 6 and {v.lower() for v in verdicts} <= {
+        "supported", "refuted", "mixed", "inconclusive", "not measured"}
+    assert "lr 0.001: " in markdown and "Tuning cost: 8 tuning runs" in markdown
     assert html.count("data:image/png;base64,") >= 4 + 3  # the claims' figures and the task's own
     for name in ("claim-gradient-flow-init.png", "claim-gradient-flow-trained.png", "claim-clipping.png",
                  "claim-input-sensitivity.png"):
-        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+        assert (folder / name).read_bytes().startswith(b"\x89PNG")
     assert "one generated token at batch 1" in html and "Wall time" in html and "profile smoke" in html
     assert "peak memory (MB)" in html and "| T=6 | RNN |" in markdown
     row = next(line for line in markdown.splitlines() if line.startswith("| T=6 | RNN |"))
     assert row.split("|")[9].strip() != "–"  # inference latency filled in from the bench harness
+    tuned = json.loads((folder / "tuned.json").read_text())
+    assert set(tuned["choices"]) == {f"adding/{n}/{m}" for n in (6, 10) for m in ("rnn", "lstm")}
 
 
-def result(task: str, length: int, model: str, solved: bool, throughput: float) -> RunResult:
-    final = 0.001 if solved else 0.16
-    return RunResult(task, length, model, 0, 17_000, "solved" if solved else "not solved", final, final, "mse", True,
-                     10.0, throughput=throughput, baseline=1 / 6, threshold=0.01)
+def test_verdicts_json_holds_claims_recommendations_and_every_run(smoke) -> None:
+    """Reference: the issue's verdicts.json schema: suite, profile, seeds, claims {ID: {verdict}},
+    recommendations {TASK: {model, tied_with}}, runs [{task, model, length, seed, lr, steps, status, metric,
+    value}]."""
+    folder, _ = smoke
+    data = json.loads((folder / "verdicts.json").read_text())
+    assert (data["suite"], data["profile"], data["seeds"]) == ("rnn-vs-lstm", "smoke", [0, 1])
+    assert set(data["claims"]) == {"vanishing-gradients", "long-range", "stability", "efficiency",
+                                   "short-sequences", "transformer"}
+    assert all(c["verdict"] in ("supported", "refuted", "mixed", "inconclusive") for c in data["claims"].values())
+    assert set(data["recommendations"]) == {"adding"} and "tied_with" in data["recommendations"]["adding"]
+    assert len(data["runs"]) == 8
+    for run in data["runs"]:
+        assert {"task", "model", "length", "seed", "lr", "steps", "status", "metric", "value"} <= set(run)
+        assert run["lr"] in (1e-3, 1e-2) and run["steps"] <= 12
 
 
-def test_the_long_range_and_short_sequence_claims_follow_the_numbers_both_ways() -> None:
-    """Reference: the rules as stated: an RNN that breaks at T=50 while the LSTM solves every length supports
-    the long-range claim, and one twice as fast where both solve supports the short-sequence claim; an RNN
-    that solves every length refutes the first, and one that solves nothing refutes the second."""
-    breaks = [result("adding", n, "rnn", n < 50, 4000.0) for n in (25, 50, 100)]
-    breaks += [result("adding", n, "lstm", True, 2000.0) for n in (25, 50, 100)]
-    assert long_range(breaks).verdict == "supported"
-    assert "RNN breaks at T=50" in " ".join(long_range(breaks).evidence)
-    assert short_sequences(breaks).verdict == "supported"
-    holds = [result("adding", n, model, True, 4000.0) for n in (25, 50) for model in ("rnn", "lstm")]
-    assert long_range(holds).verdict == "refuted"
-    fails = [result("adding", n, "rnn", False, 4000.0) for n in (25, 50)]
-    fails += [result("adding", n, "lstm", True, 2000.0) for n in (25, 50)]
-    assert short_sequences(fails).verdict == "refuted"
-    assert "solved no tested length" in " ".join(short_sequences(fails).evidence)
-    assert long_range([result("adding", 25, m, False, 1.0) for m in ("rnn", "lstm")]).verdict == "not measured"
+def test_the_same_command_gives_bit_identical_metrics(smoke, tmp_path: Path, monkeypatch) -> None:
+    """Reference: the first run of the fixture: budgets in steps and fixed seeds make a CPU run repeat exactly,
+    whatever else the machine is doing (times are not part of the comparison)."""
+    folder, _ = smoke
+    monkeypatch.setitem(SUITES["rnn-vs-lstm"], "smoke", SMOKE)
+    run_suite("rnn-vs-lstm", "smoke", tmp_path)
+    first, again = (json.loads((where / "verdicts.json").read_text()) for where in (folder, tmp_path))
+    assert again["runs"] == first["runs"]
+    assert {k: v["verdict"] for k, v in again["claims"].items() if k != "efficiency"} == \
+        {k: v["verdict"] for k, v in first["claims"].items() if k != "efficiency"}
 
+    def choices(where: Path) -> dict:
+        table = json.loads((where / "tuned.json").read_text())["choices"]
+        return {key: (choice["settings"], [(c["settings"], c["status"], c["best"], c["steps_to_solve"])
+                                           for c in choice["candidates"]]) for key, choice in table.items()}
 
-def test_a_task_only_the_transformer_solves_says_nothing_about_rnn_against_lstm() -> None:
-    """Reference: the rules as stated, on the quick profile's copy outcome (the Transformer solves every delay,
-    no recurrent model any): claim 2 is not measured there, and the Transformer reaches further (claim 6)."""
-    runs = [result("copy", n, model, model == "transformer", 2000.0) for n in (5, 10)
-            for model in ("rnn", "lstm", "gru", "transformer")]
-    assert long_range(runs).verdict == "not measured"
-    assert short_sequences(runs).verdict == "not measured"
-    section = transformer(runs, Measured("copy delay 5"))
-    assert section.verdict == "supported"
-    assert "wins (the cheapest adequate model) at copy delay 5, delay 10" in section.finding
-    assert "reaches further than every recurrent model" in section.finding
+    assert choices(tmp_path) == choices(folder)

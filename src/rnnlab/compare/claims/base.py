@@ -4,6 +4,10 @@ becomes, and the small helpers the rules use.
 A claim states what people say, then a verdict and a finding derived from the numbers by the rule
 printed with it, the numbers the finding rests on, and its figures or tables. No rule knows which model
 should win: if the RNN holds out as long as the LSTM, the long-range claim is reported as refuted.
+
+Every rule accounts for the spread over seeds (stats.py): a contrast counts only when it clears the 95 %
+intervals; when it does not, the verdict is "inconclusive", never a guess. A verdict that rests on runs
+still improving when their budget ran out says so ("may change with more budget").
 """
 
 from __future__ import annotations
@@ -14,15 +18,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rnnlab.compare.recommend import BreakPoint, Rule, recommend
-from rnnlab.compare.results import ModelSummary, RunResult
+from rnnlab.compare.recommend import BreakPoint, Rule, adequate_models, recommend, thresholded
+from rnnlab.compare.results import ModelSummary, RunResult, model_name, summarise_all
+from rnnlab.compare.stats import clearly_better
 from rnnlab.diagnostics.explode import GradientNormSeries
 from rnnlab.diagnostics.gates import GateStatistics
 from rnnlab.diagnostics.gradients import GradientFlow
 from rnnlab.diagnostics.memory import Sensitivity
 from rnnlab.models.registry import MODELS, traits
 
-Verdict = Literal["supported", "refuted", "mixed", "not measured"]
+# supported / refuted: the evidence clears the rule one way; mixed: tasks (or probes) cleared it both ways;
+# inconclusive: the evidence does not clear it either way; not measured: the suite did not run what it needs.
+Verdict = Literal["supported", "refuted", "mixed", "inconclusive", "not measured"]
+VERDICTS: tuple[Verdict, ...] = ("supported", "refuted", "mixed", "inconclusive", "not measured")
 RULE = Rule()  # recommend.py's: what "adequate" means, and costs within `tie` (5%) count as equal
 
 
@@ -35,9 +43,11 @@ class Cost:
     model: str
     parameters: int
     shape: str  # "B=32 T=100": the batch and the steps the model reads (copy: symbols + delay + recall)
-    train_ms: float  # one training step (forward and backward) over a batch
+    train_ms: float  # one training step (forward and backward) over a batch: the median of the rounds
     infer_ms: float  # one forward pass over a batch
     train_peak_mb: float | None  # the most memory a training step holds at once, parameters excluded
+    train_rounds_ms: tuple[float, ...] = ()  # every timed round, for the noise of a ratio (stats.py)
+    infer_rounds_ms: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,15 @@ class ClaimSection:
     tables: tuple[Table, ...] = ()
     figures: tuple[tuple[str, str, bytes], ...] = ()  # (name, caption, PNG)
 
+    @property
+    def key(self) -> str:
+        """The claim's name in verdicts.json: "long-range"."""
+        return CLAIM_KEYS[self.number]
+
+
+CLAIM_KEYS = {1: "vanishing-gradients", 2: "long-range", 3: "stability", 4: "efficiency", 5: "short-sequences",
+              6: "transformer"}
+
 
 def num(value: float | None) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value:.3g}"
@@ -108,11 +127,15 @@ def geomean(values: Sequence[float | None]) -> float | None:
 
 
 def overall(outcomes: Sequence[Verdict]) -> Verdict:
-    """One verdict from the tasks': theirs when they agree, mixed when they do not."""
-    said = [o for o in outcomes if o != "not measured"]
-    if not said:
+    """One verdict from the tasks' (or probes'): supported or refuted when those that decided agree (the
+    others being inconclusive), mixed when they disagree, inconclusive when none decided."""
+    measured = [o for o in outcomes if o != "not measured"]
+    if not measured:
         return "not measured"
-    return said[0] if len(set(said)) == 1 else "mixed"
+    decided = {o for o in measured if o in ("supported", "refuted", "mixed")}
+    if not decided:
+        return "inconclusive"
+    return decided.pop() if len(decided) == 1 else "mixed"
 
 
 def figures_of(measured: Measured, *names: str) -> tuple[tuple[str, str, bytes], ...]:
@@ -133,10 +156,35 @@ def lengths_of(runs: Sequence[RunResult], task: str) -> list[int]:
 
 
 def adequate(at_length: Sequence[ModelSummary], model: str) -> bool:
-    """recommend.py's rule: solved a seed, and a solved fraction within `tolerance` of the best model's."""
-    best = max((s.solved_fraction for s in at_length), default=0.0)
-    return any(s.model == model and s.n_solved > 0 and s.solved_fraction >= best - RULE.tolerance - 1e-9
-               for s in at_length)
+    """recommend.py's rule: level with the best model at this length (intervals overlap), and solving it."""
+    return model in adequate_models(at_length, RULE, thresholded(at_length))
+
+
+def clearly_ahead(a: ModelSummary, b: ModelSummary) -> bool:
+    """a's mean final metric beats b's by more than the noise: their 95 % intervals do not overlap."""
+    if a.metric_interval is None or b.metric_interval is None:
+        return False
+    return clearly_better(a.metric_interval, b.metric_interval, a.lower_is_better)
+
+
+def solves(s: ModelSummary) -> bool:
+    """At least half its seeds solved (recommend.py's `solves_at`)."""
+    return s.solved_fraction >= RULE.solves_at - 1e-9
+
+
+def at_length(runs: Sequence[RunResult], task: str, length: int | None) -> dict[str, ModelSummary]:
+    """Each model's summary at one length of one task."""
+    return {s.model: s for s in summarise_all(runs) if s.task == task and s.length == length}
+
+
+def budget_caveat(summaries: Sequence[ModelSummary]) -> str:
+    """' (2 runs of the RNN were still improving when the budget ran out: this may change with more budget)'
+    when unsolved runs among `summaries` were still improving, else ''."""
+    improving = [(s.model, s.n_still_improving) for s in summaries if s.n_still_improving]
+    if not improving:
+        return ""
+    said = ", ".join(f"{n} of the {model_name(m)}" for m, n in improving)
+    return f" ({said} still improving when the budget ran out: this may change with more budget)"
 
 
 def is_gated(model: str) -> bool:

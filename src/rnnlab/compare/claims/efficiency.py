@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from rnnlab.compare.claims.base import (
@@ -17,18 +18,32 @@ from rnnlab.compare.claims.base import (
     times,
 )
 from rnnlab.compare.results import RunResult, length_name, model_name, summarise_all
+from rnnlab.compare.stats import Interval, mean_interval
 
 EFFICIENCY_RULE = (
-    "At equal parameters, each gated model's training-step time over the RNN's (geometric mean over the "
-    f"measured tasks and lengths): supported when the LSTM's and the GRU's are both more than {RULE.tie:.0%} "
-    f"above 1, refuted when one is more than {RULE.tie:.0%} below 1, mixed otherwise.")
+    "At equal parameters, each gated model's training-step time over the RNN's at each measured task and length "
+    "(medians of the bench harness's rounds), and the 95% interval of their geometric mean over the settings: "
+    f"supported when every gated model's interval lies above {1 + RULE.tie:g} (more than {RULE.tie:.0%} slower "
+    f"beyond the noise), refuted when some gated model's interval lies below {1 + RULE.tie:g} (not much slower, "
+    "beyond the noise), inconclusive otherwise.")
+
+
+def _ratios(costs: Sequence[Cost], model: str, name: str) -> list[float]:
+    """`model`'s cost `name` over the RNN's at each setting both were measured at."""
+    rnn = {(c.task, c.length): getattr(c, name) for c in costs if c.model == "rnn"}
+    return [getattr(c, name) / rnn[(c.task, c.length)] for c in costs
+            if c.model == model and rnn.get((c.task, c.length)) and getattr(c, name) is not None]
 
 
 def _over_rnn(costs: Sequence[Cost], model: str, name: str) -> float | None:
     """Geometric mean over the settings of `model`'s cost `name` over the RNN's at the same setting."""
-    rnn = {(c.task, c.length): getattr(c, name) for c in costs if c.model == "rnn"}
-    return geomean([getattr(c, name) / rnn[(c.task, c.length)] for c in costs
-                     if c.model == model and rnn.get((c.task, c.length)) and getattr(c, name) is not None])
+    return geomean(_ratios(costs, model, name))
+
+
+def _interval(costs: Sequence[Cost], model: str) -> Interval | None:
+    """95 % interval of the geometric mean over settings of the training-step ratio to the RNN."""
+    logs = mean_interval([math.log(r) for r in _ratios(costs, model, "train_ms") if r > 0])
+    return None if logs is None else Interval(math.exp(logs.estimate), math.exp(logs.low), math.exp(logs.high))
 
 
 def _cost_rows(runs: Sequence[RunResult], costs: Sequence[Cost]) -> tuple[tuple[str, ...], ...]:
@@ -68,14 +83,16 @@ def efficiency(runs: Sequence[RunResult], measured: Measured) -> ClaimSection:
                     "or attention core at the run's batch and sequence length (median of the rounds, on a quiet "
                     "machine after the sweeps); the sweep's throughput was measured while training, two runs at "
                     "a time, and includes the encoder, head, loss and optimiser.")
-    gated_ratios = {m: ratio for m in ratios if is_gated(m) and (ratio := ratios[m][0]) is not None}
-    if "rnn" not in {c.model for c in costs} or not gated_ratios:
+    gated = {m: interval for m in ratios if is_gated(m) and (interval := _interval(costs, m)) is not None}
+    if "rnn" not in {c.model for c in costs} or not gated:
         verdict: Verdict = "not measured"
         finding = "The suite measured no RNN and gated model side by side."
     else:
-        verdict = ("supported" if all(r > 1 + RULE.tie for r in gated_ratios.values())
-                   else "refuted" if any(r < 1 - RULE.tie for r in gated_ratios.values()) else "mixed")
+        bar = 1 + RULE.tie
+        verdict = ("supported" if all(i.low > bar for i in gated.values())
+                   else "refuted" if any(i.high < bar for i in gated.values()) else "inconclusive")
         finding = "At equal parameters a training step takes " + " and ".join(
-            f"{times(r)} the RNN's time for the {model_name(m)}" for m, r in gated_ratios.items()) + "."
+            f"{times(i.estimate)} the RNN's time for the {model_name(m)} (95% interval {times(i.low)} to "
+            f"{times(i.high)} over the settings)" for m, i in gated.items()) + "."
     return ClaimSection(4, "Computational efficiency", claim, verdict, finding, EFFICIENCY_RULE, tuple(evidence),
                         tuple(tables))

@@ -7,41 +7,78 @@ from collections.abc import Sequence
 from rnnlab.compare.claims.base import (
     ClaimSection,
     Verdict,
+    at_length,
+    budget_caveat,
+    clearly_ahead,
     is_gated,
     lengths_of,
     overall,
-    reach,
+    solves,
 )
 from rnnlab.compare.recommend import recommend
-from rnnlab.compare.results import RunResult, tasks_of
+from rnnlab.compare.results import length_name, model_name, tasks_of
 
 LONG_RANGE_RULE = (
-    "Per task, the RNN's break point (the shortest tested length at which fewer than half its seeds solved) "
-    "against the furthest-reaching gated model's: the task supports the claim when the RNN breaks earlier, "
-    "refutes it when the RNN reaches as far, and says nothing when neither the RNN nor a gated model solved a "
-    "length. The verdict is the tasks' when they agree, mixed when they do not.")
+    "Per task and length, the RNN against the gated models (LSTM, GRU). A length separates them when a gated "
+    "model solves it (at least half its seeds), the RNN does not, and the gated model's final metric is "
+    "better than the RNN's by more than the noise (their 95% intervals over seeds do not overlap). The task "
+    "supports the claim when some length separates them; it refutes it when at every length a gated model "
+    "solves, the RNN solves too; otherwise it is inconclusive. The verdict is the tasks' when those that "
+    "decide agree, mixed when they disagree.")
 
 
-def long_range(runs: Sequence[RunResult]) -> ClaimSection:
+def _task_outcome(runs: Sequence, task: str) -> tuple[Verdict, str]:
+    """The task's outcome and a sentence on the length that decides it."""
+    separating, reaching, unclear = [], [], []
+    lengths: list[int | None] = [*lengths_of(runs, task)] or [None]
+    for length in lengths:
+        here = at_length(runs, task, length)
+        rnn = here.get("rnn")
+        gated = [s for m, s in here.items() if is_gated(m)]
+        solving = [s for s in gated if solves(s)]
+        if rnn is None or not gated:
+            return "not measured", f"{task}: the RNN and a gated model did not both run."
+        if not solving:
+            continue
+        if solves(rnn):
+            reaching.append(length)
+        elif any(clearly_ahead(g, rnn) for g in solving):
+            separating.append((length, [g.model for g in solving if clearly_ahead(g, rnn)], rnn))
+        else:
+            unclear.append((length, rnn))
+    if separating:
+        length, models, rnn = separating[0]
+        return "supported", (f"{task}: at {length_name(task, length)} the {' and the '.join(map(model_name, models))} "
+                             f"solve{'s' if len(models) == 1 else ''} and the RNN does not, beyond the seeds' noise"
+                             + budget_caveat([rnn]))
+    if unclear:
+        length, rnn = unclear[0]
+        return "inconclusive", (f"{task}: at {length_name(task, length)} a gated model solves and the RNN does not, "
+                                "but their metrics' intervals overlap" + budget_caveat([rnn]))
+    if reaching:
+        return "refuted", f"{task}: wherever a gated model solves, the RNN solves too"
+    return "not measured", f"{task}: no gated model solved a length"
+
+
+def long_range(runs: Sequence) -> ClaimSection:
     claim = "RNNs cannot carry information across long sequences; LSTMs and GRUs can, to much longer lengths."
     outcomes: list[Verdict] = []
-    evidence = []
+    evidence, deciding = [], []
     for task in tasks_of(runs):
         rec = recommend(runs, task)
         evidence.append(f"{task}: " + "; ".join(b.sentence(task, lengths_of(runs, task)) for b in rec.break_points)
                         + f". {rec.headline}")
-        rnn = next((b for b in rec.break_points if b.model == "rnn"), None)
-        gated_points = [b for b in rec.break_points if is_gated(b.model)]
-        if rnn is None or not gated_points or all(b.longest_solved is None for b in [rnn, *gated_points]):
-            outcomes.append("not measured")
-        else:
-            outcomes.append("supported" if reach(rnn) < max(reach(b) for b in gated_points) else "refuted")
+        outcome, said = _task_outcome(runs, task)
+        outcomes.append(outcome)
+        deciding.append(said)
     verdict = overall(outcomes)
-    finding = {"supported": "On every task that separated the models, the RNN broke at a shorter length than the "
-                            "best gated model.",
-               "refuted": "On every task that separated the models, the RNN reached as far as the gated models.",
-               "mixed": "The tasks disagree: the RNN broke earlier on some and reached as far on others.",
-               "not measured": "No task separated the RNN from a gated model: on each, neither solved a length, "
-                               "or one of them was not run."}[verdict]
-    evidence.append("Each task's section below has the metric-against-length curves and its summary table.")
+    finding = {"supported": "A gated model solved a length the RNN could not, beyond the noise over seeds",
+               "refuted": "Wherever a gated model solved, the RNN solved too",
+               "mixed": "The tasks disagree",
+               "inconclusive": "No length separated the RNN from the gated models beyond the noise over seeds",
+               "not measured": "No task separated the RNN from a gated model: on each, no gated model solved a "
+                               "length, or one of them was not run"}[verdict]
+    finding += ": " + "; ".join(deciding) + "."
+    evidence.append("Each task's section below has the metric-against-length curves and its summary table, with "
+                    "the 95% intervals.")
     return ClaimSection(2, "Long-range dependencies", claim, verdict, finding, LONG_RANGE_RULE, tuple(evidence))

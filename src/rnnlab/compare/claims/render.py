@@ -12,7 +12,8 @@ from rnnlab.compare.claims.base import ClaimSection
 from rnnlab.compare.report.sections import ReportFigure, Section, html_figure, html_table, md_figure, md_table
 
 BOXES = {"supported": "recommendation", "refuted": "recommendation", "mixed": "recommendation none",
-         "not measured": "recommendation none"}  # a clear answer either way in green, none in orange
+         "inconclusive": "recommendation none", "not measured": "recommendation none"}
+# a clear answer either way in green, none in orange
 
 
 def _figures(s: ClaimSection) -> tuple[ReportFigure, ...]:

@@ -14,12 +14,15 @@ from rnnlab.compare.claims.base import (
     num,
 )
 from rnnlab.compare.results import RunResult, length_name, model_name, summarise_all
+from rnnlab.compare.stats import fisher_one_sided
 from rnnlab.diagnostics.explode import explosion_summary
 
+SIGNIFICANCE = 0.05  # one-sided Fisher exact test on the diverged counts
 STABILITY_RULE = (
-    "The clipping experiment decides: supported when more seeds diverged without clipping than with it, "
-    "refuted when no seed diverged or had a gradient spike without clipping, mixed otherwise. The sweep's "
-    "diverged runs and its seed-to-seed spread are reported beside it.")
+    "The clipping experiment decides: supported when more seeds diverged without clipping than with it and "
+    f"Fisher's exact test (one-sided) puts the difference below p = {SIGNIFICANCE:g} (at least 4 seeds against 0 "
+    "of 4 are needed), refuted when no seed diverged or had a gradient spike without clipping, inconclusive "
+    "otherwise. The sweep's diverged runs and its seed-to-seed spread are reported beside it.")
 
 
 def stability(runs: Sequence[RunResult], measured: Measured) -> ClaimSection:
@@ -59,9 +62,10 @@ def stability(runs: Sequence[RunResult], measured: Measured) -> ClaimSection:
         finding = "The clipping experiment was not run."
     else:
         lost_free, lost_clipped = sum(s.diverged for s in free), sum(s.diverged for s in clipped)
-        verdict = ("supported" if lost_free > lost_clipped
-                   else "refuted" if not lost_free and not any(s.spikes for s in free) else "mixed")
+        p = fisher_one_sided(lost_free, len(free), lost_clipped, len(clipped))
+        verdict = ("supported" if lost_free > lost_clipped and p < SIGNIFICANCE
+                   else "refuted" if not lost_free and not any(s.spikes for s in free) else "inconclusive")
         finding = (f"Without clipping {lost_free} of {len(free)} seeds diverged; clipped, {lost_clipped} of "
-                   f"{len(clipped)}.")
+                   f"{len(clipped)} (Fisher's exact test, one-sided: p = {p:.3g}).")
     return ClaimSection(3, "Training stability", claim, verdict, finding, STABILITY_RULE, tuple(evidence),
                         figures=figures_of(measured, "clipping"))

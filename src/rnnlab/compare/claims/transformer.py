@@ -8,21 +8,55 @@ from rnnlab.compare.claims.base import (
     ClaimSection,
     Measured,
     Verdict,
+    at_length,
+    budget_caveat,
+    clearly_ahead,
     lengths_of,
     num,
     overall,
-    reach,
     sentence,
+    solves,
     times,
 )
 from rnnlab.compare.recommend import recommend
 from rnnlab.compare.results import RunResult, length_name, model_name, summarise_all, tasks_of
 
 TRANSFORMER_RULE = (
-    "Supported when on some task the Transformer reaches a longer length than every recurrent model (a later "
-    "break point), refuted when on every task a recurrent model reaches as far. Per length, the Transformer wins "
-    "where it is the cheapest adequate model (the recommendation's rule) and loses where it solved no seed while "
-    "another model is adequate; its costs against the LSTM's come from the bench harness.")
+    "Per task and length, the Transformer against the recurrent models. A length shows the Transformer reaching "
+    "further when it solves it (at least half its seeds), no recurrent model does, and its final metric beats "
+    "every recurrent model's beyond the noise (95% intervals over seeds do not overlap). The task supports the "
+    "claim when some length shows that; it refutes it when at every length the Transformer solves, a recurrent "
+    "model solves too; otherwise it is inconclusive. Per length, the Transformer wins where it is the cheapest "
+    "adequate model (the recommendation's rule) and loses where it solved no seed while another model is "
+    "adequate; its costs against the LSTM's come from the bench harness.")
+
+
+def _task_outcome(runs: Sequence[RunResult], task: str) -> tuple[Verdict, str]:
+    further, level, unclear = [], [], []
+    lengths: list[int | None] = [*lengths_of(runs, task)] or [None]
+    for length in lengths:
+        here = at_length(runs, task, length)
+        mine = here.get("transformer")
+        recurrent = [s for m, s in here.items() if m != "transformer"]
+        if mine is None or not recurrent or not solves(mine):
+            continue
+        if any(solves(s) for s in recurrent):
+            level.append(length)
+        elif all(clearly_ahead(mine, s) for s in recurrent):
+            further.append((length, recurrent))
+        else:
+            unclear.append((length, recurrent))
+    if further:
+        length, recurrent = further[0]
+        return "supported", (f"on {task} it solves {length_name(task, length)}, where no recurrent model does, beyond "
+                             "the noise" + budget_caveat(recurrent))
+    if unclear:
+        length, recurrent = unclear[0]
+        return "inconclusive", (f"on {task} it solves {length_name(task, length)} and no recurrent model does, but "
+                                "their metrics' intervals overlap" + budget_caveat(recurrent))
+    if level:
+        return "refuted", f"on {task}, wherever it solves, a recurrent model solves too"
+    return "not measured", f"on {task} it solves no length"
 
 
 def _where(places: Sequence[tuple[str, int | None]]) -> str:
@@ -48,13 +82,9 @@ def transformer(runs: Sequence[RunResult], measured: Measured) -> ClaimSection:
         cheapest_said = ", ".join(f"{length_name(task, n)} {model_name(m) if m else 'none'}"
                              for n, m in rec.cheapest_per_length)
         evidence.append(f"{task}: {reached}; the cheapest adequate model per length: {cheapest_said}.")
-        recurrent = [b for m, b in points.items() if m != "transformer"]
-        if recurrent and any(b.longest_solved is not None for b in points.values()):
-            best = max(recurrent, key=reach)
-            further = reach(points["transformer"]) > reach(best)
-            outcomes.append("supported" if further else "refuted")
-            reached_said.append(f"on {task} it reaches " + ("further than every recurrent model" if further
-                                                     else f"no further than the {model_name(best.model)}"))
+        outcome, said = _task_outcome(runs, task)
+        outcomes.append(outcome)
+        reached_said.append(said)
         for length, cheapest in rec.cheapest_per_length:
             if cheapest == "transformer":
                 wins.append((task, length))

@@ -1,4 +1,5 @@
-"""A sweep's report from its folder: what `rnnlab report` and `rnnlab compare SWEEP.toml` write.
+"""A sweep's report from its folder: what `rnnlab report` and `rnnlab compare SWEEP.toml` write
+(report.html, report.md and verdicts.json).
 
     html, markdown = report_sweep(Path("sweeps/adding"))
 """
@@ -7,8 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnlab.compare.report import write_sweep_report
+from rnnlab.compare.recommend import recommend_all
+from rnnlab.compare.report import Tuning, write_sweep_report
 from rnnlab.compare.sweeps.collect import budget_notes, read_store, results
+from rnnlab.compare.sweeps.runner import TUNED
+from rnnlab.compare.sweeps.tuning import read_table
+from rnnlab.compare.verdicts import verdicts, write_verdicts
 
 
 def report_sweep(folder: Path) -> tuple[Path, Path]:
@@ -17,4 +22,13 @@ def report_sweep(folder: Path) -> tuple[Path, Path]:
     runs = results(sweep, folder)
     if not runs:
         raise ValueError(f"{folder}: no run of sweep {sweep.name!r} has finished yet; nothing to report")
-    return write_sweep_report(runs, folder, f"Which model to use: sweep {sweep.name}", budget_notes(sweep))
+    written = write_sweep_report(runs, folder, f"Which model to use: sweep {sweep.name}", budget_notes(sweep),
+                                 tuning=tuning_of(folder))
+    write_verdicts(folder, verdicts(runs, recommend_all(runs)))
+    return written
+
+
+def tuning_of(folder: Path) -> Tuning | None:
+    """The tuned settings a sweep used (FOLDER/tuned.json, written by the runner or a suite), if any."""
+    path = folder / TUNED
+    return read_table(path) if path.is_file() else None

@@ -18,8 +18,8 @@ from rnnlab.compare.claims import Cost, Measured, StepLatency
 from rnnlab.compare.diagnose import PROBE_STREAM, DiagnoseConfig, explode_series
 from rnnlab.compare.results import RunResult, length_name, model_name
 from rnnlab.compare.suites.plan import SuitePlan
+from rnnlab.compare.sweeps.collect import read_store, run_folder
 from rnnlab.compare.sweeps.config import RunPlan
-from rnnlab.compare.sweeps.runner import RUNS
 from rnnlab.data.tasks.base import Batch, seeded
 from rnnlab.diagnostics.gates import gate_statistics
 from rnnlab.diagnostics.gradients import gradient_flow
@@ -29,8 +29,8 @@ from rnnlab.diagnostics.plots_training import plot_gate_activity, plot_gradient_
 from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.registry import build_model, traits
 from rnnlab.models.sequence import SequenceModel
-from rnnlab.train.experiment import load_run
-from rnnlab.train.run import RunFolder
+from rnnlab.train.experiment import Experiment, load_run
+from rnnlab.train.run import RunFolder, RunSpec
 
 Say = Callable[[str], None]
 PROBE_BATCH = 64  # sequences the gradient probes average over (as `rnnlab diagnose`)
@@ -47,8 +47,8 @@ def measure(plan: SuitePlan, folder: Path, say: Say | None = None) -> Measured:
     try:
         say(f"gradient flow on {measured.probe}, at initialisation and in the trained checkpoints")
         _probe_gradients(plan, folder / first.task, measured)
-        say(f"clipping experiment: {plan.profile.seeds} seed(s) × {plan.profile.explode_steps} SGD steps, with and "
-            "without clipping")
+        say(f"clipping experiment: {plan.profile.explode_seeds} seeds × {plan.profile.explode_steps} SGD steps, with "
+            "and without clipping")
         _clipping(plan, measured)
         _costs(plan, measured, say)
         _draw(measured, folder)
@@ -70,17 +70,19 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
     initialisation (rebuilt as its run was seeded) and in its run's checkpoint; input sensitivity per model."""
     init, trained = measured.flows.setdefault("init", []), measured.flows.setdefault("trained", [])
     first_of: dict[str, tuple[SequenceModel, SequenceModel | None, Batch]] = {}
-    for plan_run in (p for p in plan.runs[0] if p.length == plan.profile.probe_length):
-        task, model = plan_run.experiment.build()
-        batch = task.sample(PROBE_BATCH, seeded(plan_run.seed, PROBE_STREAM))
-        after = _trained(sweep_folder / RUNS / plan_run.run_id)
+    # The runs as the store holds them: with the settings tuning gave each model.
+    for row in (r for r in read_store(sweep_folder).rows if r.length == plan.profile.probe_length):
+        experiment = Experiment.from_spec(RunSpec(**row.config["spec"]))
+        task, model = experiment.build()
+        batch = task.sample(PROBE_BATCH, seeded(row.seed, PROBE_STREAM))
+        after = _trained(run_folder(row, sweep_folder))
         if isinstance(model.core, RecurrentLayer):
-            init.append(gradient_flow(model, batch, label=plan_run.model))
+            init.append(gradient_flow(model, batch, label=row.model))
             if after is not None:
-                trained.append(gradient_flow(after, batch, label=plan_run.model))
-        if after is not None and plan_run.seed == 0 and traits(plan_run.model).keep_gate is not None:
+                trained.append(gradient_flow(after, batch, label=row.model))
+        if after is not None and row.seed == plan.seeds[0] and traits(row.model).keep_gate is not None:
             measured.gates.append(gate_statistics(after, batch.sequence, batch.lengths))
-        first_of.setdefault(plan_run.model, (model, after, batch))
+        first_of.setdefault(row.model, (model, after, batch))
     every_trained = all(after is not None for _, after, _ in first_of.values())
     measured.sensitivity_when = "after training" if every_trained else "at initialisation"
     measured.sensitivities = [input_sensitivity(after if every_trained and after is not None else model, batch,
@@ -89,9 +91,11 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
 
 def _clipping(plan: SuitePlan, measured: Measured) -> None:
     p = plan.profile
-    config = DiagnoseConfig(models=("rnn",), task=p.parts[0].task, length=p.probe_length, seeds=p.seeds,
+    config = DiagnoseConfig(models=("rnn",), task=p.parts[0].task, length=p.probe_length, seeds=p.explode_seeds,
                             explode_steps=p.explode_steps)
-    measured.explode = [series for seed in range(p.seeds) for series in explode_series(config, seed)]
+    first = plan.seeds[0]
+    measured.explode = [series for seed in range(first, first + p.explode_seeds)
+                        for series in explode_series(config, seed)]
     measured.explode_setting = (f"a tanh RNN at {measured.probe} (the task's suggested size, orthogonal init), plain "
                                 f"SGD at lr {config.explode_lr:g}, {p.explode_steps} steps per seed")
 
@@ -125,7 +129,9 @@ def _costs(plan: SuitePlan, measured: Measured, say: Say) -> None:
             train, infer = timed[(name, "train")], timed[(name, "infer")]
             measured.costs.append(Cost(run.task, run.length, model, run.parameters, f"B={shape.batch} T={shape.time}",
                                        train.seconds * 1e3, infer.seconds * 1e3,
-                                       None if train.peak_bytes is None else train.peak_bytes / 2**20))
+                                       None if train.peak_bytes is None else train.peak_bytes / 2**20,
+                                       tuple(t * 1e3 for t in train.round_seconds),
+                                       tuple(t * 1e3 for t in infer.round_seconds)))
         measured.steps += [StepLatency(model, None if name == "step" else shape.time,
                                        timed[(name, "infer")].seconds * 1e3) for name, shape in generate.items()]
     measured.costs.sort(key=lambda c: (c.task != plan.profile.parts[0].task, c.task, c.length or 0))

@@ -16,7 +16,7 @@ import math
 import sqlite3
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,8 @@ FAILURES_NAMED = 3  # failed runs named in the report's notes; the rest are coun
 class StoredSweep:
     name: str
     config: dict[str, Any]  # SweepConfig.to_json()
-    rows: list[RunRow]  # in plan order
+    rows: list[RunRow]  # the runs the report compares, in plan order
+    tuning_rows: list[RunRow] = field(default_factory=list)  # the tuning candidates' runs (sweeps/tuning.py)
 
 
 def read_store(folder: Path) -> StoredSweep:
@@ -51,7 +52,9 @@ def read_store(folder: Path) -> StoredSweep:
         if sweep is None:
             raise ValueError(f"{path} holds no sweep yet")
         rows = [RunRow.from_sql(row) for row in db.execute("SELECT * FROM runs ORDER BY position")]
-        return StoredSweep(sweep["name"], json.loads(sweep["config"]), rows)
+        return StoredSweep(sweep["name"], json.loads(sweep["config"]),
+                           [row for row in rows if row.config.get("phase", "eval") == "eval"],
+                           [row for row in rows if row.config.get("phase") == "tune"])
     except sqlite3.DatabaseError as error:
         raise ValueError(f"{path} is not a results store: {error}") from None
     finally:
@@ -74,6 +77,7 @@ def to_result(row: RunRow, folder: Path, tasks: dict[str, Task] | None = None) -
         raise ValueError(f"run {row.run_id} is {row.status}: it has no result yet")
     entry = task_entry(row.task)
     metrics = row.metrics or {}
+    train = row.config.get("spec", {}).get("train", {})
     # Real data sets pick nothing on their test split while training (they evaluate on validation); their
     # final weights' test-split metrics are what the report compares, with the baseline on the same split.
     held_out = metrics.get("test")
@@ -88,6 +92,8 @@ def to_result(row: RunRow, folder: Path, tasks: dict[str, Task] | None = None) -
         throughput=row.throughput, inference_latency_ms=row.inference_latency_ms,
         peak_memory_mb=row.peak_memory_mb, baseline=task.baseline.get(entry.metric),
         learning_curve=learning_curve(run_folder(row, folder) / "metrics.jsonl", entry.metric), threshold=threshold,
+        steps=row.steps, batch_size=train.get("batch_size"), lr=train.get("lr"),
+        stop_reason=metrics.get("stop_reason"), still_improving=bool(metrics.get("still_improving")),
     )
 
 

@@ -14,12 +14,19 @@
     [model]                      # ModelConfig fields for every run
     num_layers = 1
     [grid]                       # TrainConfig or ModelConfig field -> values: every combination runs
-    lr = [0.001, 0.01]
+    batch_size = [32, 64]
+    [tune]                       # each model's own settings, chosen per task and length (sweeps/tuning.py)
+    lr = [0.0003, 0.001, 0.003, 0.01]
     [task_options.adding]        # the task's own config fields
     test_size = 500
 
 `expand` turns a sweep into RunPlans in a fixed order: every model of one setting before the next
-setting, so a sweep stopped half-way still compares like with like.
+setting, so a sweep stopped half-way still compares like with like. With a [tune] table, the runs use
+the settings each model was given by tuning (sweeps/tuning.py): candidates trained on a tuning seed of
+their own (`tune_seed`), chosen on held-out data the sweep's seeds never score on.
+
+Budgets in steps (`max_steps`) reproduce: the same sweep gives the same metrics on any machine, busy or
+quiet (bit-identical on a CPU). A time budget (`max_seconds`) measures the machine as much as the model.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from rnnlab.models.registry import MODELS, ModelConfig, build_model, count_param
 from rnnlab.train.experiment import Experiment, make_experiment
 from rnnlab.train.loop import TrainConfig
 
+TUNE_SEED = 10_007  # a prime well clear of the seeds people choose (0, 1, 2, ...)
 SET_BY_SWEEP = {"seed": "seeds", "steps": "max_steps", "max_seconds": "max_seconds", "name": "models"}
 NOT_SWEPT = {"init"}  # initialisation options: not part of sweeps yet
 TRAIN_FIELDS = {f.name for f in dataclasses.fields(TrainConfig)} - set(SET_BY_SWEEP)
@@ -66,6 +74,11 @@ class SweepConfig:
     model: Mapping[str, Any] = field(default_factory=dict)  # ModelConfig fields for every run
     grid: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # field -> values, all combinations
     task_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # task -> config fields
+    tune: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # TrainConfig field -> candidate values
+    tune_seed: int = TUNE_SEED  # the seed tuning runs train and are scored on; never one of `seeds`
+    tune_steps: int | None = None  # steps per tuning candidate; None: max_steps
+    # Settings already chosen by tuning (a shipped table, see tuning.py): "task/length/model" -> fields.
+    tuned: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -88,6 +101,7 @@ class SweepConfig:
         if self.max_steps is None and self.max_seconds is None:
             raise ValueError("max_steps: give max_steps, max_seconds or both: every model gets the same budget")
         self._check_settings()
+        self._check_tuning()
         for task, options in self.task_options.items():
             if task not in self.tasks:
                 raise ValueError(f"task_options: {task!r} is not one of the sweep's tasks")
@@ -130,6 +144,33 @@ class SweepConfig:
         if self.budget is not None and ("hidden_size" in self.model or "hidden_size" in self.grid):
             raise ValueError("budget: give a budget or a hidden_size, not both: the budget sets each hidden size")
 
+    def _check_tuning(self) -> None:
+        for key, values in self.tune.items():
+            if key in self.train or key in self.grid:
+                raise ValueError(f"tune.{key}: also set in [{'train' if key in self.train else 'grid'}]; "
+                                 "give it in one place")
+            if key not in TRAIN_FIELDS:
+                raise ValueError(f"tune.{key}: unknown field; tuning chooses among TrainConfig fields: "
+                                 f"{', '.join(sorted(TRAIN_FIELDS))}")
+            if not isinstance(values, tuple) or not values:
+                raise ValueError(f"tune.{key}: expected a non-empty tuple of values, got {values!r}")
+            _no_repeats(f"tune.{key}", values)
+            for value in values:
+                _check_setting(f"tune.{key}", key, value, TrainConfig, TRAIN_FIELDS)
+        if not _is_int(self.tune_seed) or self.tune_seed < 0:
+            raise ValueError(f"tune_seed: expected a non-negative integer, got {self.tune_seed!r}")
+        if self.tune and self.tune_seed in self.seed_values:
+            raise ValueError(f"tune_seed: {self.tune_seed} is also one of the sweep's seeds; tuning must not "
+                             "score on a seed the comparison reports")
+        if self.tune_steps is not None and (not _is_int(self.tune_steps) or self.tune_steps <= 0):
+            raise ValueError(f"tune_steps: expected a positive integer, got {self.tune_steps!r}")
+        for key, settings in self.tuned.items():
+            for name, value in settings.items():
+                if name not in TRAIN_FIELDS:
+                    raise ValueError(f"tuned.{key}.{name}: unknown field; choose one of "
+                                     f"{', '.join(sorted(TRAIN_FIELDS))}")
+                _check_setting(f"tuned.{key}.{name}", name, value, TrainConfig, TRAIN_FIELDS)
+
     @property
     def seed_values(self) -> tuple[int, ...]:
         return tuple(range(self.seeds)) if isinstance(self.seeds, int) else self.seeds
@@ -145,9 +186,12 @@ class SweepConfig:
         return [dict(zip(keys, values)) for values in itertools.product(*(self.grid[k] for k in keys))]
 
     def to_json(self) -> dict[str, Any]:
-        """The config as TOML would hold it (parse_sweep reads it back): None fields left out."""
+        """The config as TOML would hold it (parse_sweep reads it back): None fields left out, and the tuning
+        fields when the sweep does not tune (so a sweep's digest is what it was before tuning existed)."""
         data = asdict(self) | {"lengths": dict(self.lengths) if isinstance(self.lengths, Mapping) else self.lengths}
-        return json.loads(json.dumps({key: value for key, value in data.items() if value is not None}))
+        unused = {"tune", "tuned", "tune_seed", "tune_steps"} if not (self.tune or self.tuned) else set()
+        return json.loads(json.dumps({key: value for key, value in data.items()
+                                      if value is not None and key not in unused}))
 
     def digest(self) -> str:
         """A digest of everything that defines the sweep: a store holds the runs of one hash only."""
@@ -167,24 +211,41 @@ class RunPlan:
     hidden_size: int
     parameters: int
     grid: dict[str, Any]  # this run's grid values
+    phase: str = "eval"  # "tune": a tuning candidate (sweeps/tuning.py); "eval": a run the report compares
+    tuned: dict[str, Any] = field(default_factory=dict)  # the settings tuning chose (or, tuning, the candidate's)
 
     def config_json(self) -> dict[str, Any]:
-        return {"spec": asdict(self.experiment.spec()), "grid": self.grid}
+        return {"spec": asdict(self.experiment.spec()), "grid": self.grid, "phase": self.phase, "tuned": self.tuned}
 
 
-def expand(config: SweepConfig) -> list[RunPlan]:
-    """Every run of the sweep, in order: task, length, seed, grid point, model."""
+def setting_key(task: str, length: int | None, model: str) -> str:
+    """How a tuned table names a setting: "adding/200/lstm" ("mnist5k/-/gru" for a task without a length)."""
+    return f"{task}/{'-' if length is None else length}/{model}"
+
+
+def expand(config: SweepConfig, chosen: Mapping[str, Mapping[str, Any]] | None = None) -> list[RunPlan]:
+    """Every run of the sweep, in order: task, length, seed, grid point, model. `chosen` (setting_key ->
+    TrainConfig fields) gives each setting what tuning chose; default: the sweep's `tuned` table."""
+    chosen = config.tuned if chosen is None else chosen
     swept = {key for key, values in config.grid.items() if len(values) > 1}  # only these go in run ids
-    return [_plan_run(config, task, length, seed, point, model, swept)
+    return [_plan_run(config, task, length, seed, point, model, swept,
+                      dict(chosen.get(setting_key(task, length, model), {})))
             for task in config.tasks for length in config.lengths_for(task) for seed in config.seed_values
             for point in config.grid_points() for model in config.models]
 
 
+def plan_run(config: SweepConfig, task: str, length: int | None, seed: int, model: str, settings: dict[str, Any],
+             phase: str, steps: int | None = None) -> RunPlan:
+    """One run of `model` at one setting with the TrainConfig fields `settings` on top of the sweep's: what
+    tuning candidates are (phase "tune"), with their own step budget."""
+    return _plan_run(config, task, length, seed, {}, model, set(), settings, phase, steps)
+
+
 def _plan_run(config: SweepConfig, task: str, length: int | None, seed: int, point: dict[str, Any], model: str,
-             swept: set[str]) -> RunPlan:
-    train = {**config.train, **{k: v for k, v in point.items() if k in TRAIN_FIELDS}, "seed": seed}
-    if config.max_steps is not None:
-        train["steps"] = config.max_steps
+              swept: set[str], tuned: dict[str, Any], phase: str = "eval", steps: int | None = None) -> RunPlan:
+    train = {**config.train, **{k: v for k, v in point.items() if k in TRAIN_FIELDS}, **tuned, "seed": seed}
+    if steps is not None or config.max_steps is not None:
+        train["steps"] = steps if steps is not None else config.max_steps
     if config.max_seconds is not None:
         train["max_seconds"] = config.max_seconds
     model_options = {**config.model, **{k: v for k, v in point.items() if k in MODEL_FIELDS}}
@@ -199,10 +260,11 @@ def _plan_run(config: SweepConfig, task: str, length: int | None, seed: int, poi
     knob = getattr(experiment.task_config, entry.knob) if entry.knob else None
     hidden = experiment.model.hidden_size
     digest = hashlib.sha256(json.dumps(asdict(experiment.spec()), sort_keys=True).encode()).hexdigest()[:8]
-    parts = [task, *([str(knob)] if knob is not None else []), model, f"H{hidden}",
-             *(f"{key}{point[key]}" for key in sorted(swept)), f"s{seed}", digest]
+    said = {**{key: point[key] for key in sorted(swept)}, **(tuned if phase == "tune" else {})}
+    parts = [*(["tune"] if phase == "tune" else []), task, *([str(knob)] if knob is not None else []), model,
+             f"H{hidden}", *(f"{key}{value}" for key, value in said.items()), f"s{seed}", digest]
     run_id = "-".join(re.sub(r"[^A-Za-z0-9._]+", "_", part) for part in parts)
-    return RunPlan(run_id, experiment, task, knob, model, seed, hidden, parameters, point)
+    return RunPlan(run_id, experiment, task, knob, model, seed, hidden, parameters, point, phase, tuned)
 
 
 def load_sweep(path: Path) -> SweepConfig:
@@ -237,7 +299,8 @@ def parse_sweep(data: Mapping[str, Any], default_name: str | None = None) -> Swe
     else:
         lengths = _list("lengths", lengths, int)
     seeds = data.get("seeds", 1)
-    tables = {key: _table(key, data.get(key, {})) for key in ("train", "model", "grid", "task_options")}
+    tables = {key: _table(key, data.get(key, {})) for key in ("train", "model", "grid", "task_options", "tune",
+                                                              "tuned")}
     return SweepConfig(
         name=name, models=_list("models", data["models"], str), tasks=_list("tasks", data["tasks"], str),
         lengths=lengths, seeds=seeds if _is_int(seeds) else _list("seeds", seeds, int),
@@ -246,6 +309,9 @@ def parse_sweep(data: Mapping[str, Any], default_name: str | None = None) -> Swe
         grid={key: _list(f"grid.{key}", values, object) for key, values in tables["grid"].items()},
         task_options={task: _table(f"task_options.{task}", options)
                       for task, options in tables["task_options"].items()},
+        tune={key: _list(f"tune.{key}", values, object) for key, values in tables["tune"].items()},
+        tune_seed=data.get("tune_seed", TUNE_SEED), tune_steps=data.get("tune_steps"),
+        tuned={key: _table(f"tuned.{key}", settings) for key, settings in tables["tuned"].items()},
     )
 
 

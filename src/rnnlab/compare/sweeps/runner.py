@@ -6,6 +6,7 @@
 
     FOLDER/sweep.sqlite     the results store (store.py)
     FOLDER/sweep.lock       held while a process runs the sweep, so that two never run it at once
+    FOLDER/tuned.json       with a [tune] table: each model's chosen settings and every candidate's score
     FOLDER/runs/RUN_ID/     each run's folder: config, metrics, checkpoints, result (train/run.py)
 
 A worker claims a run in the store, trains it into its folder (continuing from the checkpoint an
@@ -46,9 +47,10 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from rnnlab.compare.sweeps.config import RunPlan, SweepConfig, expand
+from rnnlab.compare.sweeps.config import RunPlan, SweepConfig, expand, setting_key
 from rnnlab.compare.sweeps.costs import run_costs
 from rnnlab.compare.sweeps.store import ResultsStore, RunRow
+from rnnlab.compare.sweeps.tuning import choose, chosen_settings, tuning_plans, write_table
 from rnnlab.train.checkpoint import latest_checkpoint
 from rnnlab.train.experiment import run_experiment
 from rnnlab.train.run import RunFolder
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from distributed import Future as DaskFuture
 
 STORE = "sweep.sqlite"
+TUNED = "tuned.json"  # the settings tuning chose and every candidate's score (sweeps/tuning.py)
 LOCK = "sweep.lock"
 RUNS = "runs"
 # Measured once on this 2-core machine with both cores already busy with other training runs (4 runs:
@@ -91,20 +94,39 @@ def run_sweep(config: SweepConfig, folder: Path, *, resume: bool = False, overwr
         raise ValueError("resume and overwrite exclude each other")
     if workers < 0 or threads <= 0:
         raise ValueError(f"workers must not be negative and threads must be positive, got {workers}, {threads}")
-    plans = expand(config)  # every config error before anything is written
+    tuning = tuning_plans(config)
+    plans = expand(config) if not tuning else []  # every config error before anything is written
     with _cluster(scheduler) as client:  # an unreachable scheduler too
         folder.mkdir(parents=True, exist_ok=True)
         with sweep_lock(folder), _open_store(config, folder, resume, overwrite) as store:
-            store.add_planned(plans)
-            unfinished = set(store.unfinished())
-            pending = [plan for plan in plans if plan.run_id in unfinished]
-            progress = _Progress(len(plans) - len(pending), len(plans), on_progress)
-            if client is not None:
-                _run_on_cluster(pending, folder.resolve(), store, client, threads, progress)
-            elif workers == 0:
-                _run_here(pending, folder, store, threads, progress)
-            elif pending:
-                _run_in_pool(pending, folder, store, min(workers, len(pending)), threads, progress)
+            total = len(tuning) + sum(len(config.lengths_for(task)) for task in config.tasks) * len(
+                config.seed_values) * len(config.grid_points()) * len(config.models)
+            progress = _Progress(0, total, on_progress)
+
+            def run(batch: list[RunPlan]) -> None:
+                store.add_planned(batch)
+                unfinished = set(store.unfinished())
+                pending = [plan for plan in batch if plan.run_id in unfinished]
+                progress.skip(len(batch) - len(pending))
+                if client is not None:
+                    _run_on_cluster(pending, folder.resolve(), store, client, threads, progress)
+                elif workers == 0:
+                    _run_here(pending, folder, store, threads, progress)
+                elif pending:
+                    _run_in_pool(pending, folder, store, min(workers, len(pending)), threads, progress)
+
+            if tuning:
+                run(tuning)
+                choices = choose(config, store.rows())
+                write_table(folder / TUNED, choices, {"how": "tuned in this sweep", "tune_seed": config.tune_seed,
+                                                      "tune": {k: list(v) for k, v in config.tune.items()}})
+                plans = expand(config, chosen_settings(choices))
+                diverged = {key for key, choice in choices.items() if choice.diverged}
+                store.add_planned(plans)
+                for plan in plans:
+                    if setting_key(plan.task, plan.length, plan.model) in diverged:
+                        store.skip(plan.run_id, "diverged at tuning: every tuning candidate diverged")
+            run(plans)
             return store.rows()
 
 
@@ -187,6 +209,11 @@ class _Progress:
     def __init__(self, done: int, total: int, callback: ProgressCallback | None) -> None:
         self.done, self.done_before, self.total, self.callback = done, done, total, callback
         self.started = time.monotonic()
+
+    def skip(self, runs: int) -> None:
+        """Runs finished before this process started (a resumed sweep): counted, not timed."""
+        self.done += runs
+        self.done_before += runs
 
     def update(self, row: RunRow) -> None:
         self.done += 1

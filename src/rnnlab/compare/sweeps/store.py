@@ -199,7 +199,8 @@ class ResultsStore:
             raise ValueError(f"a finished run is {', '.join(FINISHED)}, not {status!r}")
         metrics = {"metric": summary["metric"], "best": summary["best"], "final": summary["final_metrics"],
                    "solved_at_step": summary["solved_at_step"], "diverged_at_step": summary["diverged_at_step"],
-                   "test": summary.get("test_metrics")}  # real data: the test split, scored once at the end
+                   "test": summary.get("test_metrics"),  # real data: the test split, scored once at the end
+                   "stop_reason": summary.get("stop_reason"), "still_improving": summary.get("still_improving")}
         with self._transaction() as db:
             if self._status(db, run_id) in FINISHED:
                 return False
@@ -210,6 +211,18 @@ class ResultsStore:
                 (status, _json(metrics), summary["steps"], summary["seconds"], summary["seconds_to_solve"],
                  summary["sequences_to_solve"], _finite(throughput), inference_latency_ms, peak_memory_mb,
                  summary.get("parameters"), self._relative(artifacts), _now(), run_id))
+            return True
+
+    def skip(self, run_id: str, reason: str) -> bool:
+        """Record a run that is not trained because its setting cannot be (every tuning candidate diverged)
+        as diverged, with the reason as its error; False, changing nothing, if it was already finished."""
+        with self._transaction() as db:
+            if self._status(db, run_id) in FINISHED:
+                return False
+            db.execute("UPDATE runs SET status = 'diverged', error = ?, metrics = ?, steps = 0, seconds = 0, "
+                       "finished = ? WHERE run_id = ?",
+                       (" ".join(reason.split()), _json({"skipped": True, "stop_reason": "diverged"}), _now(),
+                        run_id))
             return True
 
     def fail(self, run_id: str, error: str) -> bool:
