@@ -2,6 +2,7 @@
 in one line naming the file and key; a folder holding a sweep never taken over by accident."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -94,8 +95,15 @@ def test_a_bad_sweep_file_is_one_line_naming_the_file_and_key(
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["compare", "--out", "x"], "give a sweep file (SWEEP.toml) or --suite NAME"),
-    (["compare", "s.toml", "--suite", "rnn-vs-lstm", "--out", "x"], "give a sweep file (SWEEP.toml) or --suite"),
+    (["compare", "--out", "x"], "give a sweep file (SWEEP.toml), --suite NAME or --task NAME"),
+    (["compare", "s.toml", "--suite", "rnn-vs-lstm", "--out", "x"], "one of the three"),
+    (["compare", "--task", "adding", "--suite", "rnn-vs-lstm", "--out", "x"], "one of the three"),
+    (["compare", "s.toml", "--out", "x", "--set", "length=5"], "--set applies to --task"),
+    (["compare", "s.toml", "--out", "x", "--tune"], "--tune applies to a suite"),
+    (["compare", "--suite", "rnn-vs-lstm", "--out", "x", "--seed-offset", "-1"], "--seed-offset must not be negative"),
+    (["compare", "--task", "nope", "--out", "x"], "unknown task 'nope'"),
+    (["compare", "--task", "adding", "--models", "rnn,elman", "--out", "x"], "unknown model elman"),
+    (["compare", "--task", "adding", "--lengths", "10,x", "--out", "x"], "--lengths: expected whole numbers"),
     (["compare", "s.toml"], "--out: name the folder"),
     (["compare", "s.toml", "--out", "x", "--resume", "--overwrite"], "--resume and --overwrite exclude each other"),
     (["compare", "s.toml", "--out", "x", "--workers", "2", "--scheduler", "tcp://h:8786"], "exclude each other"),
@@ -131,16 +139,18 @@ def test_a_suite_is_run_by_the_suite_module(tmp_path: Path, monkeypatch: pytest.
 
     calls = []
 
-    def fake_run_suite(name, profile, folder, *, resume, overwrite, scheduler, on_progress):
-        calls.append((name, profile, folder, resume, overwrite, scheduler))
+    def fake_run_suite(name, profile, folder, *, resume, overwrite, scheduler, on_progress, seed_offset, tune):
+        calls.append((name, profile, folder, resume, overwrite, scheduler, seed_offset, tune))
         on_progress(f"[{profile}] 3 of 40 runs")  # progress arrives as lines of text, shown as they are
         return folder / "report.html", folder / "report.md"
 
     monkeypatch.setattr(suite, "run_suite", fake_run_suite)
     out = tmp_path / "suite"
     assert main(["compare", "--suite", "rnn-vs-lstm", "--out", str(out), "--resume"]) == 0
-    assert main(["compare", "--suite", "rnn-vs-lstm", "--profile", "full", "--out", str(out)]) == 0
-    assert calls == [("rnn-vs-lstm", "quick", out, True, False, None), ("rnn-vs-lstm", "full", out, False, False, None)]
+    assert main(["compare", "--suite", "rnn-vs-lstm", "--profile", "full", "--out", str(out), "--seed-offset", "7",
+                 "--tune"]) == 0
+    assert calls == [("rnn-vs-lstm", "quick", out, True, False, None, 0, False),
+                     ("rnn-vs-lstm", "full", out, False, False, None, 7, True)]
     captured = capsys.readouterr()
     assert str(out / "report.html") in captured.out
     assert captured.err.splitlines() == ["[quick] 3 of 40 runs", "[full] 3 of 40 runs"]
@@ -157,3 +167,17 @@ def test_a_suite_is_run_by_the_suite_module(tmp_path: Path, monkeypatch: pytest.
                                                (7620, "2 h 07 min")])
 def test_durations_read_plainly(seconds: float, said: str) -> None:
     assert compare.duration(seconds) == said
+
+
+def test_one_command_compares_models_on_a_task_without_a_sweep_file(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Reference: issue 13's `rnnlab compare --task ... --models ...`: tuning and compared runs, a report and
+    verdicts.json naming a recommendation (or none) for the task."""
+    out = tmp_path / "mine"
+    assert main(["compare", "--task", "adding", "--lengths", "6", "--models", "rnn,lstm", "--steps", "20",
+                 "--seeds", "2", "--set", "test_size=16", "--workers", "0", "--out", str(out)]) == 0
+    verdicts = json.loads((out / "verdicts.json").read_text())
+    assert set(verdicts["recommendations"]) == {"adding"} and len(verdicts["runs"]) == 4
+    assert {run["seed"] for run in verdicts["runs"]} == {0, 1}
+    assert "Each model's settings, tuned" in (out / "report.md").read_text()
+    assert "report.html" in capsys.readouterr().out

@@ -79,9 +79,10 @@ def test_the_worst_case_is_each_sweeps_work_over_the_workers_plus_its_longest_ru
     plan = plan_suite("rnn-vs-lstm", "quick")
     step_times = {(run.task, run.length, run.model): 0.01 for runs in plan.runs for run in runs}
     expected = plan.measure_seconds()
-    for runs, part in zip(plan.runs, plan.profile.parts):
-        one = part.max_steps * 0.01 * (1 + suite_plan.EVAL_SHARE) + suite_plan.RUN_OVERHEAD_S
-        expected += suite_plan.POOL_START_S + len(runs) * one / 2 + one
+    for runs in (*plan.tuning, *plan.runs):
+        if runs:
+            one = runs[0].experiment.train.steps * 0.01 * (1 + suite_plan.EVAL_SHARE) + suite_plan.RUN_OVERHEAD_S
+            expected += suite_plan.POOL_START_S + len(runs) * one / 2 + one
     assert plan.worst_case_seconds(step_times) == pytest.approx(expected)
     assert "at most" in plan.describe(step_times) and "seeds 0, 1, 2" in plan.describe(step_times)
 

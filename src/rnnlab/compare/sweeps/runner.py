@@ -148,8 +148,7 @@ def train_planned(plan: RunPlan, folder: Path) -> dict[str, Any]:
     returns its summary. Touches no store: what a Dask worker runs."""
     run = RunFolder(folder / RUNS / plan.run_id)
     resume = run.holds_a_run() and latest_checkpoint(run.checkpoints) is not None
-    summary = run_experiment(plan.experiment, run, resume=resume, overwrite=not resume)
-    return summary | run_costs(run)
+    return run_experiment(plan.experiment, run, resume=resume, overwrite=not resume).to_json() | run_costs(run)
 
 
 def _record(store: ResultsStore, plan: RunPlan, folder: Path, summary: dict[str, Any]) -> None:
