@@ -1,6 +1,7 @@
-"""The recommendation rule (compare/recommend.py) on synthetic result tables whose answer is known by
-construction: the rule as its module docstring states it is the reference, with the 95 % intervals of
-compare/stats.py (Student t over seeds, Wilson on solved counts) worked out where a test depends on them."""
+"""The recommendation rule (compare/recommend.py, adequacy.py, ranking.py) on synthetic result tables whose
+answer is known by construction: the rule as its module docstring states it is the reference, with the 95 %
+intervals of compare/stats.py (Student t over seeds, Wilson on solved counts) worked out where a test depends
+on them."""
 
 import math
 from collections.abc import Sequence
@@ -8,7 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from rnnlab.compare.recommend import BreakPoint, Rule, recommend, recommend_all
+from rnnlab.compare.adequacy import BreakPoint, Rule
+from rnnlab.compare.recommend import recommend, recommend_all
 from rnnlab.compare.results import RunResult
 from rnnlab.compare.stats import wilson
 

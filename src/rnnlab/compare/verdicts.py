@@ -3,6 +3,7 @@
     {"suite": "rnn-vs-lstm", "profile": "quick", "seeds": [0, 1, 2],
      "claims": {"long-range": {"verdict": "supported", "title": ..., "finding": ...}, ...},
      "recommendations": {"adding": {"model": "lstm", "tied_with": ["gru"], "headline": ...}, ...},
+     "literature": {"le-2015": {"direction": "agrees", "ours": ..., "why": ...}, ...},
      "runs": [{"task": "adding", "model": "rnn", "length": 10, "seed": 0, "lr": 0.001, "steps": 3000,
                "status": "solved", "stop_reason": "solved", "still_improving": false, "metric": "mse",
                "value": 0.0071}, ...]}
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnlab.compare.claims import ClaimSection
+from rnnlab.compare.literature import compare_with_literature
 from rnnlab.compare.recommend import Recommendation
 from rnnlab.compare.results import RunResult
 
@@ -41,6 +43,8 @@ def verdicts(runs: Sequence[RunResult], recommendations: Sequence[Recommendation
                    for c in claims},
         "recommendations": {r.task: {"model": r.model, "tied_with": list(r.tied_with), "headline": r.headline}
                             for r in recommendations},
+        "literature": {c.key: {"direction": c.direction, "ours": c.ours, "why": c.why}
+                       for c in compare_with_literature(runs)},
         "runs": [{"task": run.task, "model": run.model, "length": run.length, "seed": run.seed, "lr": run.lr,
                   "steps": run.steps, "status": run.status, "stop_reason": run.stop_reason,
                   "still_improving": run.still_improving, "metric": run.metric, "value": _value(run.final_metric)}

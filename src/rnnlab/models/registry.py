@@ -118,6 +118,9 @@ MODELS: dict[str, RecurrentFamily | TransformerFamily] = {
                             replace(ELMAN, display_name="IRNN"), {"nonlinearity": "relu"},
                             InitConfig(scheme="identity")),
     "lstm": RecurrentFamily("lstm", "LSTM, forget-gate bias 1 (Jozefowicz et al. 2015)", LSTM),
+    "lstm-fb0": RecurrentFamily("lstm", "LSTM with forget-gate bias 0, as nn.LSTM starts (against Jozefowicz et al. "
+                                "2015's bias 1)", replace(LSTM, display_name="LSTM (forget bias 0)"),
+                                init=InitConfig(forget_bias=0.0)),
     "peephole-lstm": RecurrentFamily("lstm", "LSTM with peephole connections (Gers & Schmidhuber 2000)",
                                      replace(LSTM, display_name="peephole LSTM"), {"peephole": True}),
     "cifg-lstm": RecurrentFamily("lstm", "LSTM with coupled input-forget gate (Greff et al. 2017)",

@@ -76,7 +76,8 @@ def test_the_markdown_has_the_tables_and_its_figures_beside_it(written: tuple[Pa
     _, md_path = written
     md = md_path.read_text(encoding="utf-8")
     assert md.startswith(f"# {TITLE}") and f"- {NOTES[0]}" in md
-    assert "| T=25 | RNN | 4,400 | 2/2 | 0.0006 ± 0.000283 | 900 | 40 | 4,000 | 2.5 | 12.5 |" in md
+    # the 95% interval of two seeds: 0.0006 ± 12.706 · 0.000283 / √2
+    assert "| T=25 | RNN | 4,400 | 2/2 | 0.0006 ± 0.000283 [-0.00194, 0.00314] | 900 | 40 | 4,000 | 2.5 | 12.5 |" in md
     assert "| T=100 | **LSTM** | 17,000 | 2/2 |" in md
     figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
     assert len(figures) == 4

@@ -53,7 +53,7 @@ def test_the_quick_profile_uses_its_shipped_table_of_tuned_learning_rates() -> N
         for run in runs:
             choice = plan.table[setting_key(run.task, run.length, run.model)]
             assert choice.settings is not None and choice.settings["lr"] in plan.profile.tune["lr"]
-            assert run.experiment.train.lr == choice.settings["lr"] and len(choice.candidates) == 4
+            assert run.experiment.train.lr == choice.settings["lr"] and len(choice.candidates) == 3
 
 
 def test_tune_plans_tuning_runs_on_a_seed_of_their_own() -> None:
@@ -184,3 +184,17 @@ def test_the_same_command_gives_bit_identical_metrics(smoke, tmp_path: Path, mon
                                            for c in choice["candidates"]]) for key, choice in table.items()}
 
     assert choices(tmp_path) == choices(folder)
+
+
+def test_the_literature_suite_runs_each_contrast_in_its_published_setting() -> None:
+    """Reference: compare/literature.py's contrasts: adding at T=100 and T ≥ 150 with the IRNN and the LSTM with
+    forget bias 0 (quick); in the long profile also adding T=600, copy delay 1000, pixel MNIST-5k and chorales,
+    with the GRU, LSTM and RNN only where the paper compared those."""
+    quick = plan_suite("literature", "quick")
+    assert quick.sweeps[0].lengths == (100, 150) and set(quick.sweeps[0].models) == {
+        "rnn", "irnn", "lstm", "lstm-fb0", "gru"}
+    long = plan_suite("literature", "long")
+    assert [s.tasks[0] for s in long.sweeps] == ["adding", "copy", "mnist5k", "chorales-roll"]
+    assert 600 in long.sweeps[0].lengths and long.sweeps[1].lengths == (1000,)
+    assert all(set(s.models) == {"rnn", "lstm", "gru"} for s in long.sweeps[1:])
+    assert all(s.tune and s.tune_steps for s in long.sweeps)  # no shipped table: tuned on every run

@@ -51,7 +51,7 @@ def test_round_trip(tmp_path):
         "solved", None, 10, 1.0, 1.0, 40)
     assert row.metrics == {"metric": "mse", "best": 0.005, "final": {"mse": 0.005}, "solved_at_step": 10,
                            "diverged_at_step": None, "test": None,  # no test split: a generated task
-                           "stop_reason": None, "still_improving": False}
+                           "stop_reason": None, "still_improving": False, "baselines": None}
     assert (row.throughput, row.inference_latency_ms, row.peak_memory_mb) == (40.0, None, None)
     assert row.artifacts == f"runs/{first}"  # relative to the store's folder
     assert row.started is not None and row.finished is not None and row.started <= row.finished

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rnnlab.compare.recommend import BreakPoint, Rule, adequate_models, recommend, thresholded
+from rnnlab.compare.adequacy import BreakPoint, Rule, adequate_models, thresholded
+from rnnlab.compare.recommend import recommend
 from rnnlab.compare.results import ModelSummary, RunResult, model_name, summarise_all
 from rnnlab.compare.stats import clearly_better
 from rnnlab.diagnostics.explode import GradientNormSeries

@@ -19,12 +19,13 @@ from rnnlab.compare.recommend import recommend
 from rnnlab.compare.results import length_name, model_name, tasks_of
 
 LONG_RANGE_RULE = (
-    "Per task and length, the RNN against the gated models (LSTM, GRU). A length separates them when a gated "
-    "model solves it (at least half its seeds), the RNN does not, and the gated model's final metric is "
-    "better than the RNN's by more than the noise (their 95% intervals over seeds do not overlap). The task "
-    "supports the claim when some length separates them; it refutes it when at every length a gated model "
-    "solves, the RNN solves too; otherwise it is inconclusive. The verdict is the tasks' when those that "
-    "decide agree, mixed when they disagree.")
+    "Per task and length, the RNN against the gated models (LSTM, GRU). A length separates them when the RNN "
+    "does not solve it (fewer than half its seeds) and a gated model's final metric is better than the RNN's by "
+    "more than the noise (their 95% intervals over seeds do not overlap): the gated model carries information "
+    "the RNN does not, whether or not it reaches the threshold. The task supports the claim when some length "
+    "separates them; it refutes it when at every length a gated model solves the RNN solves too and none "
+    "separates them; otherwise it is inconclusive. The verdict is the tasks' when those that decide agree, mixed "
+    "when they disagree.")
 
 
 def _task_outcome(runs: Sequence, task: str) -> tuple[Verdict, str]:
@@ -38,19 +39,21 @@ def _task_outcome(runs: Sequence, task: str) -> tuple[Verdict, str]:
         solving = [s for s in gated if solves(s)]
         if rnn is None or not gated:
             return "not measured", f"{task}: the RNN and a gated model did not both run."
-        if not solving:
-            continue
-        if solves(rnn):
+        ahead = [g for g in gated if clearly_ahead(g, rnn)]
+        if ahead and not solves(rnn):
+            separating.append((length, ahead, rnn))
+        elif solving and solves(rnn):
             reaching.append(length)
-        elif any(clearly_ahead(g, rnn) for g in solving):
-            separating.append((length, [g.model for g in solving if clearly_ahead(g, rnn)], rnn))
-        else:
+        elif solving:
             unclear.append((length, rnn))
     if separating:
-        length, models, rnn = separating[0]
-        return "supported", (f"{task}: at {length_name(task, length)} the {' and the '.join(map(model_name, models))} "
-                             f"solve{'s' if len(models) == 1 else ''} and the RNN does not, beyond the seeds' noise"
-                             + budget_caveat([rnn]))
+        length, ahead, rnn = separating[0]
+        names = " and the ".join(model_name(g.model) for g in ahead)
+        solved = [g for g in ahead if solves(g)]
+        how = "solve" + ("s" if len(ahead) == 1 else "") if len(solved) == len(ahead) else (
+            "score" + ("s" if len(ahead) == 1 else "") + " better")
+        return "supported", (f"{task}: at {length_name(task, length)} the {names} {how} and the RNN does not, "
+                             "beyond the seeds' noise" + budget_caveat([rnn]))
     if unclear:
         length, rnn = unclear[0]
         return "inconclusive", (f"{task}: at {length_name(task, length)} a gated model solves and the RNN does not, "

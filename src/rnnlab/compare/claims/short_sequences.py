@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rnnlab.compare.adequacy import best_of
 from rnnlab.compare.claims.base import (
     RULE,
     ClaimSection,
@@ -16,7 +17,7 @@ from rnnlab.compare.claims.base import (
     overall,
     times,
 )
-from rnnlab.compare.recommend import best_of, recommend
+from rnnlab.compare.recommend import recommend
 from rnnlab.compare.results import RunResult, length_name, summarise_all, tasks_of
 from rnnlab.compare.stats import Interval, log_ratio_interval
 

@@ -3,9 +3,9 @@
     html, markdown = write_sweep_report(runs, Path("sweep"), "Which model?", notes, before_tasks=claims)
 
 A sweep's report is the recommendations, each model's tuned settings (when the sweep tuned them), the
-"Beyond the LSTM" section when newer recurrences ran, any
-sections a caller adds before the tasks (a suite's claims), then one section per task, then figures
-made elsewhere.
+"Beyond the LSTM" section when newer recurrences ran, any sections a caller adds before the tasks (a suite's
+claims), our runs beside the published results they correspond to (when any such setting ran), then one
+section per task, then figures made elsewhere.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rnnlab.compare.literature import compare_with_literature
 from rnnlab.compare.recommend import recommend_all
 from rnnlab.compare.report.beyond import beyond_section, reaches
 from rnnlab.compare.report.document import write_report
+from rnnlab.compare.report.literature import literature_section
 from rnnlab.compare.report.sections import ReportFigure, Section
 from rnnlab.compare.report.tasks import further_figures, recommendations, task_sections
 from rnnlab.compare.report.tuning import tuning_section
@@ -37,10 +39,11 @@ def sweep_sections(runs: Sequence[RunResult], before_tasks: Sequence[Section] = 
     tasks = task_sections(runs, recs)
     beyond = beyond_section(reaches(summarise_all(runs)))
     tuned = tuning_section(*tuning) if tuning else None
+    literature = literature_section(compare_with_literature(runs))
     taken = {figure.name for section in [*before_tasks, *tasks] for figure in section.figures}
     further = further_figures(extra_figures or {}, taken)
-    return [recommendations(recs), *([tuned] if tuned else []), *([beyond] if beyond else []), *before_tasks, *tasks,
-            *([further] if further else [])]
+    return [recommendations(recs), *([tuned] if tuned else []), *([beyond] if beyond else []), *before_tasks,
+            *([literature] if literature else []), *tasks, *([further] if further else [])]
 
 
 def write_sweep_report(runs: Sequence[RunResult], folder: Path, title: str, notes: Sequence[str] = (),

@@ -34,7 +34,7 @@ from rnnlab.compare.results import (
     summarise_all,
 )
 
-COLUMNS = ("length", "model", "parameters", "solved (seeds)", "{metric} mean ± sd", "steps to solve",
+COLUMNS = ("length", "model", "parameters", "solved (seeds)", "{metric} mean ± sd [95% interval]", "steps to solve",
            "seconds to solve", "throughput (sequences/s)", "inference latency (ms)", "peak memory (MB)")
 
 
@@ -47,9 +47,13 @@ def _count(value: float | None) -> str:
 
 
 def _row(s: ModelSummary) -> list[str]:
-    lost = [f"{s.n_diverged} diverged" if s.n_diverged else "", f"{s.n_failed} failed" if s.n_failed else ""]
+    lost = [f"{s.n_diverged} diverged" if s.n_diverged else "", f"{s.n_failed} failed" if s.n_failed else "",
+            f"{s.n_still_improving} still improving" if s.n_still_improving else ""]
     lost_said = ", ".join(word for word in lost if word)
     spread = f" ± {_num(s.metric_sd)}" if math.isfinite(s.metric_sd) else ""
+    interval = s.metric_interval
+    if interval is not None and s.n_finite > 1:
+        spread += f" [{_num(interval.low)}, {_num(interval.high)}]"
     return [length_name(s.task, s.length) or "–", model_name(s.model), f"{s.parameters:,}",
             f"{s.n_solved}/{s.n}" + (f" ({lost_said})" if lost_said else ""),
             f"{_num(s.metric_mean)}{spread}", _count(s.median_steps_to_solve), _num(s.median_seconds_to_solve),
@@ -60,7 +64,9 @@ def _caption(summaries: Sequence[ModelSummary]) -> str:
     first = summaries[0]
     metric = metric_name(first.metric)
     parts = [f"{metric}: the final test value, {'lower' if first.lower_is_better else 'higher'} is better, "
-             "mean ± sample sd over the seeds with a finite value; times to solve are medians over solved seeds"]
+             "mean ± sample sd over the seeds with a finite value, and the 95% interval of the mean (Student t); "
+             "times to solve are medians over solved seeds; 'still improving': an unsolved run whose metric still "
+             "improved when its step budget ran out"]
     baselines = sorted({s.baseline for s in summaries if s.baseline is not None})
     if baselines:
         parts.append(f"memoryless baseline {metric} {', '.join(_num(b) for b in baselines)}")
@@ -105,6 +111,13 @@ def recommendations(recs: Sequence[Recommendation]) -> Section:
     return Section("recommendations", page, text)
 
 
+def _baseline_rows(summaries: Sequence[ModelSummary], width: int) -> list[list[str]]:
+    """The task's classical baselines (bag of words, seasonal naive, unigram, ...), scored on the same split,
+    as rows of the same table: a model is only worth its cost if it beats them."""
+    baselines = next((s.baselines for s in summaries if s.baselines), ())
+    return [["–", f"{name} (baseline)", "–", "–", _num(value)] + ["–"] * (width - 5) for name, value in baselines]
+
+
 def _table(summaries: Sequence[ModelSummary], chosen: str | None) -> tuple[str, str]:
     header = [column.format(metric=metric_name(summaries[0].metric)) for column in COLUMNS]
     rows = [_row(s) for s in summaries]
@@ -116,9 +129,13 @@ def _table(summaries: Sequence[ModelSummary], chosen: str | None) -> tuple[str, 
         previous = s.length
         solved = "solved" if s.solved_fraction >= 0.5 else "unsolved"
         cell_classes.append(["", "", "", solved] + [""] * (len(header) - 4))
+    for row in _baseline_rows(summaries, len(header)):
+        rows.append(row)
+        row_classes.append("first")
+        cell_classes.append([""] * len(header))
     page = html_table(header, rows, row_classes=row_classes, cell_classes=cell_classes)
     marked = [[f"**{cell}**" if k == 1 and s.model == chosen else cell for k, cell in enumerate(row)]
-              for s, row in zip(summaries, rows)]
+              for s, row in zip(summaries, rows)] + rows[len(summaries):]
     return page, md_table(header, marked)
 
 

@@ -68,7 +68,7 @@ class SuitePlan:
         """The measurements after the sweeps, from their work and the per-unit times above."""
         p = self.profile
         benched = [model for model in p.models if model in CELLS]
-        settings = len(benched) * sum(len(part.lengths) for part in p.parts)
+        settings = len(benched) * sum(len(part.lengths) or 1 for part in p.parts)
         generation = sum(1 if traits(model).recurrent else len(p.parts[0].lengths) for model in benched)
         return (BENCH_SHAPE_S * (settings + generation) + EXPLODE_STEP_S * 2 * p.explode_seeds * p.explode_steps
                 + FIXED_MEASURE_S)
@@ -88,8 +88,9 @@ class SuitePlan:
     def describe(self, step_times: StepSeconds | None = None) -> str:
         """The plan in a sentence: what runs, on which seeds, with which settings, and at most how long."""
         p = self.profile
-        parts = "; ".join(f"{part.task} at {', '.join(length_name(part.task, n) for n in part.lengths)} "
-                          f"({len(runs)} runs of at most {part.max_steps:,} steps)"
+        parts = "; ".join(f"{part.task}" + (f" at {', '.join(length_name(part.task, n) for n in part.lengths)}"
+                                             if part.lengths else "")
+                          + f" ({len(runs)} runs of at most {part.max_steps:,} steps)"
                           for runs, part in zip(self.runs, p.parts))
         where = "in this process" if self.workers == 0 else f"on {self.workers} worker{'s' * (self.workers > 1)}"
         tuned = sum(len(runs) for runs in self.tuning)
@@ -126,14 +127,15 @@ def plan_suite(name: str, profile: str, seed_offset: int = 0, tune: bool = False
     seeds = tuple(range(seed_offset, seed_offset + chosen.seeds))
     sweeps = []
     for part in chosen.parts:
-        keys = [setting_key(part.task, length, model) for length in part.lengths for model in chosen.models]
+        models = part.models or chosen.models
+        keys = [setting_key(part.task, length, model) for length in part.lengths or (None,) for model in models]
         missing = [key for key in keys if key not in table]
         if table and missing:
             raise ValueError(f"{provenance['file']} has no tuned settings for {', '.join(missing)}; rerun with --tune")
         given = {key: settings for key, settings in chosen_settings(table).items() if key in keys}
         sweeps.append(SweepConfig(
-            f"{name}-{chosen.name}-{part.task}", chosen.models, (part.task,), lengths=part.lengths, seeds=seeds,
-            budget=part.budget(), max_steps=part.max_steps,
+            f"{name}-{chosen.name}-{part.task}", models, (part.task,), lengths=part.lengths, seeds=seeds,
+            budget=part.budget(), max_steps=part.max_steps, tune_steps=part.tune_steps,
             train={"eval_every": part.eval_every, "plateau_evals": part.plateau_evals},
             task_options={part.task: dict(part.task_options)} if part.task_options else {},
             tune={} if table else dict(chosen.tune), tuned=given))

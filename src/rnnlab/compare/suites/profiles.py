@@ -24,7 +24,10 @@ from rnnlab.models.registry import ModelConfig, build_model, count_parameters
 
 MODELS = ("rnn", "lstm", "gru", "transformer")  # the models the claims are about
 TUNED_TABLES = Path(__file__).parent / "tuned"
-LEARNING_RATES = (3e-4, 1e-3, 3e-3, 1e-2)  # a log grid, ×3 apart, around Adam's usual range
+# A log grid, ×3 apart, around Adam's usual range. Measured on the tuning seed (benchmarks/results/
+# verdicts-quick.md): no model preferred 3e-4 on adding or copy at these sizes (the tanh RNN solved adding
+# T=10 in 2,500-2,700 steps at 3e-3, 4,300-4,500 at 1e-3, and not in 5,000 at 3e-4).
+LEARNING_RATES = (1e-3, 3e-3, 1e-2)
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,13 @@ class TaskPart:
     eval_every: int = 100  # steps
     plateau_evals: int = 0  # stop a run whose metric has not improved over this many evaluations; 0: never
     task_options: Mapping[str, Any] = field(default_factory=dict)
+    models: tuple[str, ...] | None = None  # None: the profile's models
+    tune_steps: int | None = None  # steps per tuning candidate; None: max_steps
 
     def budget(self) -> int:
         """Parameters per model: those of an LSTM `budget_width` wide on this task."""
         entry = task_entry(self.task)
-        io = entry.build(entry.config(self.lengths[0], **self.task_options)).io
+        io = entry.build(entry.config(self.lengths[0] if self.lengths else None, **self.task_options)).io
         with torch.device("meta"):
             return count_parameters(build_model(ModelConfig("lstm", hidden_size=self.budget_width), io))
 
@@ -75,8 +80,8 @@ class SuiteProfile:
 # them on 2 cores: see benchmarks/results/verdicts-quick.md for the measurements behind them.
 QUICK = SuiteProfile(
     "quick", MODELS,
-    (TaskPart("adding", (10, 25, 50, 100), budget_width=64, max_steps=3000, eval_every=100, plateau_evals=10),
-     TaskPart("copy", (5, 10, 20), budget_width=64, max_steps=2000, eval_every=100, plateau_evals=10)),
+    (TaskPart("adding", (10, 25, 50, 100), budget_width=64, max_steps=4000, eval_every=100, plateau_evals=10),
+     TaskPart("copy", (5, 10, 20), budget_width=64, max_steps=1500, eval_every=100, plateau_evals=5)),
     seeds=3, probe_length=100, explode_steps=300, bench_repeats=3, bench_min_time_s=0.02,
     tuned_table="rnn-vs-lstm-quick.json")
 FULL = SuiteProfile(
@@ -85,5 +90,29 @@ FULL = SuiteProfile(
               plateau_evals=25),
      TaskPart("copy", (10, 25, 50, 100, 200), budget_width=128, max_steps=20_000, eval_every=200, plateau_evals=25)),
     seeds=5, probe_length=100, explode_steps=400)
-SUITES: dict[str, dict[str, SuiteProfile]] = {"rnn-vs-lstm": {"quick": QUICK, "full": FULL}}
-TITLES = {"rnn-vs-lstm": "RNN or LSTM? Every claim, measured"}
+# The published contrasts of compare/literature.py, each in the setting it was published in, as far as 2 cores
+# allow: adding at T = 100 (Hochreiter & Schmidhuber 1997) and T ≥ 150 with the IRNN (Le et al. 2015), the
+# LSTM with forget bias 0 against 1 (Jozefowicz et al. 2015); in the long profile also adding T=600, copy
+# delay 1000 and pixel-by-pixel MNIST-5k (Bai et al. 2018) and Bach chorales (Chung et al. 2014).
+LITERATURE_MODELS = ("rnn", "irnn", "lstm", "lstm-fb0", "gru")
+CLASSIC = ("rnn", "lstm", "gru")
+LITERATURE_QUICK = SuiteProfile(
+    "quick", LITERATURE_MODELS,
+    (TaskPart("adding", (100, 150), budget_width=64, max_steps=4000, eval_every=100, plateau_evals=10,
+              tune_steps=2000),),
+    seeds=3, probe_length=100, explode_steps=300, bench_repeats=3, bench_min_time_s=0.02)
+LITERATURE_LONG = SuiteProfile(
+    "long", LITERATURE_MODELS,
+    (TaskPart("adding", (100, 150, 200, 400, 600), budget_width=64, max_steps=20_000, eval_every=200,
+              plateau_evals=25, tune_steps=5000),
+     TaskPart("copy", (1000,), budget_width=64, max_steps=5000, eval_every=250, plateau_evals=8, models=CLASSIC,
+              tune_steps=2000),
+     TaskPart("mnist5k", (), budget_width=128, max_steps=10_000, eval_every=500, plateau_evals=8, models=CLASSIC,
+              tune_steps=2000),
+     TaskPart("chorales-roll", (), budget_width=128, max_steps=10_000, eval_every=250, plateau_evals=8,
+              models=CLASSIC, tune_steps=2000)),
+    seeds=3, probe_length=100, explode_steps=400)
+SUITES: dict[str, dict[str, SuiteProfile]] = {"rnn-vs-lstm": {"quick": QUICK, "full": FULL},
+                                              "literature": {"quick": LITERATURE_QUICK, "long": LITERATURE_LONG}}
+TITLES = {"rnn-vs-lstm": "RNN or LSTM? Every claim, measured",
+          "literature": "rnnlab beside the literature: published contrasts, measured again"}

@@ -94,7 +94,17 @@ def to_result(row: RunRow, folder: Path, tasks: dict[str, Task] | None = None) -
         learning_curve=learning_curve(run_folder(row, folder) / "metrics.jsonl", entry.metric), threshold=threshold,
         steps=row.steps, batch_size=train.get("batch_size"), lr=train.get("lr"),
         stop_reason=metrics.get("stop_reason"), still_improving=bool(metrics.get("still_improving")),
+        baselines=_baselines(metrics.get("baselines"), entry.metric),
     )
+
+
+def _baselines(stored: Any, metric: str) -> tuple[tuple[str, float], ...]:
+    """A run's classical baselines on the task's metric, from its summary's {name: {metric: value}} (real data
+    sets score them on the test split when training ends); () when it has none."""
+    if not isinstance(stored, dict):
+        return ()
+    return tuple((name, float(values[metric])) for name, values in stored.items()
+                 if isinstance(values, dict) and isinstance(values.get(metric), int | float))
 
 
 def run_folder(row: RunRow, folder: Path) -> Path:

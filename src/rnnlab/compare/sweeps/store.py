@@ -200,7 +200,8 @@ class ResultsStore:
         metrics = {"metric": summary["metric"], "best": summary["best"], "final": summary["final_metrics"],
                    "solved_at_step": summary["solved_at_step"], "diverged_at_step": summary["diverged_at_step"],
                    "test": summary.get("test_metrics"),  # real data: the test split, scored once at the end
-                   "stop_reason": summary.get("stop_reason"), "still_improving": summary.get("still_improving")}
+                   "stop_reason": summary.get("stop_reason"), "still_improving": summary.get("still_improving"),
+                   "baselines": summary.get("baselines")}  # real data: classical baselines on the test split
         with self._transaction() as db:
             if self._status(db, run_id) in FINISHED:
                 return False
