@@ -44,14 +44,15 @@ def run(args: argparse.Namespace) -> int:
 
     rows = run_quick(config, progress)
     table = Table(title=f"RNN vs LSTM: adding problem, T = {config.length}")
-    for column in ("model", "H", "params", "test MSE", "err>.04", "solved", "steps", "sec", "seq/s"):
+    for column in ("model", "H", "params", "lr", "test MSE", "err>.04", "solved", "steps", "sec", "seq/s"):
         table.add_column(column, justify="left" if column == "model" else "right")
     for row in rows:
         final = row.result.final
         first = row.result.first_solved
         solved = "diverged" if row.result.diverged else (
             f"{first.seconds:.0f} s" if first else "no")
-        table.add_row(row.model, str(row.hidden_size), f"{row.parameters:,}", f"{final.metrics['mse']:.4f}",
+        table.add_row(row.model, str(row.hidden_size), f"{row.parameters:,}", f"{row.lr:g}",
+                      f"{final.metrics['mse']:.4f}",
                       f"{final.metrics['error_rate_0.04']:.1%}", solved, str(final.step), f"{final.seconds:.1f}",
                       f"{row.sequences_per_second:,.0f}")
     out.print(table)
