@@ -1,6 +1,6 @@
 """The import rule of ARCHITECTURE.md, read from the source with `ast` (nothing is imported):
 
-    cli -> compare -> train, diagnostics, generate -> data, bench -> decode -> models -> (files, rnnlab)
+    cli -> compare -> train, diagnostics, generate, export -> data, bench -> decode -> models -> (files, rnnlab)
 
 1. a module never imports from a layer above its own;
 2. a `rnnlab` subcommand module (cli/*.py with `register`) never imports another one;
@@ -22,6 +22,7 @@ LAYERS = {
     "train": 5,
     "diagnostics": 5,
     "generate": 5,
+    "export": 5,
     "data": 4,
     "bench": 4,
     "decode": 3,

@@ -4,10 +4,9 @@
     positive  0.934
     rnnlab classify RUN reviews.csv --text-column review --out predictions.csv
 
-How an input becomes a model input is the task's business, through a small protocol any
-labelled-sequence task can implement (`RawInputClassifier`): `classes`, the class names by index, and
-`encode_input(raw: str | Path) -> Tensor`, one sequence: (T,) token ids or (T, D) features. Text tasks
-encode a string with the run's vocabulary; speech tasks read a .wav path. INPUT is taken as
+How an input becomes a model input is the task's business (`RawInputClassifier`, in
+rnnlab.generate.classify): text tasks encode a string with the run's vocabulary; speech tasks read a
+.wav path. INPUT is taken as
 
     NAME.csv or NAME.tsv   a table: each row's --text-column cell is passed as a string
     an existing file       its path (a .wav, or a text file)
@@ -22,62 +21,23 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
-import torch
 from rich.markup import escape
 from rich.table import Table
-from torch import Tensor, nn
+from torch import nn
 
 from rnnlab.cli.console import console
 from rnnlab.cli.threads import add_threads_argument, use_threads
-from rnnlab.data.batching import pad_sequences
 from rnnlab.data.datasets.text_csv import read_csv_rows
 from rnnlab.data.tasks.sentiment import TextCSVConfig
 from rnnlab.files import write_atomic
+from rnnlab.generate.classify import RawInputClassifier, classify
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 
 TABLE_SUFFIXES = (".csv", ".tsv")
 PREDICTED, PROBABILITY = "predicted", "probability"  # the columns added to a table
-
-
-@runtime_checkable
-class RawInputClassifier(Protocol):
-    """A task that can turn a user's raw input into one model input."""
-
-    classes: tuple[str, ...]
-
-    def encode_input(self, raw: str | Path) -> Tensor: ...
-
-
-@dataclass(frozen=True)
-class Prediction:
-    label: str
-    probability: float  # of `label`, the most probable class
-
-
-@torch.no_grad()
-def classify(model: nn.Module, task: RawInputClassifier, raws: Sequence[str | Path],
-             batch_size: int = 256) -> list[Prediction]:
-    """The most probable class of each input, batched by length (padded to each batch's longest)."""
-    model.eval()
-    device = next(model.parameters()).device
-    sequences = [task.encode_input(raw) for raw in raws]
-    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
-    found: dict[int, Prediction] = {}
-    for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
-        inputs, lengths = pad_sequences([sequences[i] for i in rows])  # (B, T[, D]), (B,)
-        outputs, _ = model(inputs.to(device), None, lengths.to(device))  # (B, C)
-        probabilities = outputs.float().softmax(dim=-1).cpu()  # (B, C)
-        best, index = probabilities.max(dim=-1)  # (B,), (B,)
-        for row, p, k in zip(rows, best.tolist(), index.tolist(), strict=True):
-            found[row] = Prediction(task.classes[k], p)
-    return [found[i] for i in range(len(sequences))]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
