@@ -28,6 +28,7 @@ from rich.table import Table
 from torch import nn
 
 from rnnlab.cli.console import console
+from rnnlab.cli.shared_args import add_device_argument, add_json_argument, print_json, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.datasets.text_csv import read_csv_rows
 from rnnlab.data.tasks.sentiment import TextCSVConfig
@@ -49,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="a table's column to classify (default: the run's text_column, else 'text')")
     parser.add_argument("--out", type=Path, default=None, help="write a table's predictions to this CSV file")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    add_device_argument(parser)
     add_threads_argument(parser)
+    add_json_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--out is for a table of inputs (.csv or .tsv); one input prints its answer")
         if args.out.exists() and not args.overwrite:
             raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
-    experiment, task, model = load_run(RunFolder(args.run_dir))
+    experiment, task, model = load_run(RunFolder(args.run_dir), use_device(args))
     if not isinstance(task, RawInputClassifier) or task.io.per_step:
         raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
                          "input (its task has no encode_input)")
@@ -71,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.input)
     raw: str | Path = path if path.is_file() else args.input
     prediction = classify(model, task, [raw])[0]
+    if args.json:
+        print_json({"label": prediction.label, "probability": prediction.probability})
+        return 0
     out = console()
     if out.is_terminal:
         out.print(f"[bold]{escape(prediction.label)}[/]  {prediction.probability:.3f}", highlight=False)
@@ -100,6 +106,10 @@ def classify_table(args: argparse.Namespace, model: nn.Module, task: RawInputCla
     if args.out is not None:
         write_atomic(args.out, buffer.getvalue().encode("utf-8"))
         console().print(f"{len(rows)} predictions ({escape(summary)}) -> {escape(str(args.out))}", highlight=False)
+        return 0
+    if args.json:
+        print_json([{**row, PREDICTED: p.label, PROBABILITY: p.probability}
+                    for row, p in zip(rows, predictions, strict=True)])
         return 0
     out = console()
     if not out.is_terminal:
