@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
-from rnnlab import __version__
+from rnnlab._version import __version__
 from rnnlab.cli.errors import UsageError
 
 DEBUG_HELP = "show the full traceback of an error instead of one line"

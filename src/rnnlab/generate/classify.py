@@ -21,6 +21,14 @@ from rnnlab.data.batching import pad_sequences
 
 
 @runtime_checkable
+class NamedClasses(Protocol):
+    """A task whose outputs are classes with names (index k is `classes[k]`)."""
+
+    @property
+    def classes(self) -> tuple[str, ...]: ...
+
+
+@runtime_checkable
 class RawInputClassifier(Protocol):
     """A task that can turn a user's raw input into one model input."""
 
