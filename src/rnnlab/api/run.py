@@ -70,8 +70,9 @@ class Run:
 
     @torch.no_grad()
     def predict(self, inputs: Any, lengths: Any = None) -> Tensor:
-        """The model's outputs for `inputs`: (N, T, D) features, (N, T) token ids, a list of sequences of any
-        lengths, or a DataFrame (rnnlab.api.data); (N, O) per sequence or (N, T, O) per step, on the CPU."""
+        """The model's outputs for `inputs`: (N, T, D) features, (N, T) token ids or a list of sequences of any
+        lengths (rnnlab.api.data), with optional `lengths` for padded arrays; (N, O) per sequence or (N, T, O)
+        per step, on the CPU."""
         model = self.model
         if not isinstance(model, SequenceModel):
             raise ValueError(f"{self.path} is a sequence-to-sequence run: use `rnnlab translate` or its task's "

@@ -1,7 +1,7 @@
 """`rnnlab bench`: throughput and memory of every backend side by side (method: benchmarks/README.md).
 
     rnnlab bench                                  # everything: s1-s5, all cells, train and infer
-    rnnlab bench --shapes s1,s4 --cells lstm,gru --mode train --repeats 3 --out lstm-gru.md
+    rnnlab bench --shapes s1,s4 --models lstm,gru --mode train --repeats 3 --out lstm-gru.md
     rnnlab bench --quick                          # tiny shapes: a smoke test in seconds
     rnnlab bench --suite scan                     # minGRU/minLSTM's parallel scan against the loops, T = 128-4096
 """
