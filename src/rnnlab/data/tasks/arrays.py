@@ -81,7 +81,7 @@ class ArraysData:
 
 def arrays_bytes(data: ArraysData) -> bytes:
     """`data` as the bytes of the file `read_arrays` reads (module docstring)."""
-    tensors = {f"{name}.{part}": getattr(split, part).contiguous() for name, split in data.splits.items()
+    tensors = {f"{name}.{part}": getattr(split, part).clone() for name, split in data.splits.items()
                for part in ("inputs", "lengths", "targets")}
     meta = {"kind": data.kind, "per_step": "true" if data.io.per_step else "false",
             "input_size": str(data.io.input_size), "output_size": str(data.io.output_size),
