@@ -31,7 +31,7 @@ def test_quick_run_writes_a_markdown_table(tmp_path, monkeypatch, capsys):
 
 def test_quick_run_writes_markdown_and_json(tmp_path):
     markdown, json_file = tmp_path / "r.md", tmp_path / "r.json"
-    assert main(["bench", "--quick", "--cells", "gru", "--mode", "infer", "--out", str(markdown),
+    assert main(["bench", "--quick", "--models", "gru", "--mode", "infer", "--out", str(markdown),
                  "--out", str(json_file)]) == 0
     assert "| gru |" in markdown.read_text()
     data = json.loads(json_file.read_text())
@@ -54,7 +54,7 @@ def test_scan_suite_writes_its_tables(tmp_path):
 
 @pytest.mark.parametrize("flags, message", [
     (["--shapes", "s1,s9"], "unknown shape 's9'"),
-    (["--cells", "lstm,lru"], "unknown cell 'lru'"),
+    (["--models", "lstm,lru"], "unknown cell 'lru'"),
     (["--mode", "eval"], "unknown mode 'eval'"),
     (["--suite", "fast"], "unknown suite 'fast'; choose from default, scan"),
     (["--out", "results.csv"], "--out results.csv: name a .md or .json file"),
@@ -70,5 +70,5 @@ def test_an_existing_output_file_is_not_overwritten(tmp_path, capsys):
     path = tmp_path / "r.md"
     path.write_text("earlier results")
     assert main(["bench", "--quick", "--out", str(path)]) == 2
-    assert "exists; results are never overwritten" in capsys.readouterr().err
+    assert "exists; choose another name or pass --overwrite" in capsys.readouterr().err
     assert path.read_text() == "earlier results"

@@ -18,7 +18,7 @@ def restore_threads():
 def test_demo_prints_a_table(capsys):
     """Reference: the table `demo` builds: its title, its columns, and one row per model asked for,
     each with a parameter count within the default budget of 17,000."""
-    assert main(["demo", "--seconds", "0.5", "--length", "10", "--models", "rnn,lstm"]) == 0
+    assert main(["demo", "--max-seconds", "0.5", "--length", "10", "--models", "rnn,lstm"]) == 0
     out, err = capsys.readouterr()
     assert "RNN vs LSTM: adding problem, T = 10" in out
     for column in ("model", "params", "test MSE", "solved", "seq/s"):
@@ -36,8 +36,8 @@ def test_demo_prints_a_table(capsys):
     (["--models", "nope"], "unknown model nope"),
     (["--models", "rnn,nope,lstm"], "unknown model nope"),
     (["--models", " , "], "unknown model (none given)"),
-    (["--models", "rnn", "--seconds", "0"], "--seconds and --threads must be positive"),
-    (["--models", "rnn", "--threads", "0"], "--seconds and --threads must be positive"),
+    (["--models", "rnn", "--max-seconds", "0"], "--max-seconds must be positive"),
+    (["--models", "rnn", "--threads", "0"], "--threads must be positive"),
 ])
 def test_bad_arguments_give_one_error_line(capsys, argv, message):
     """Reference: the CLI's error contract (cli/main.py): exit code 2, one line starting with "error:"

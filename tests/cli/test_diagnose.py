@@ -21,7 +21,7 @@ def test_gradients_writes_png_and_json(tmp_path: Path, capsys: pytest.CaptureFix
     (["diagnose", "gradients", "--models", "nope"], "unknown model"),
     (["diagnose", "gradients", "--task", "nope"], "unknown task"),
     (["diagnose", "gradients", "--length", "0"], "--length must be positive"),
-    (["diagnose", "memory", "--train-seconds", "0"], "need trained models"),
+    (["diagnose", "memory", "--max-seconds", "0"], "need trained models"),
     (["diagnose", "gates", "--models", "rnn"], "need an LSTM or GRU"),
     (["diagnose", "jacobian", "--models", "transformer"], "no recurrent state"),
 ])

@@ -88,3 +88,13 @@ def test_a_checkpoint_that_does_not_fit_the_config(run, capsys):
 def test_a_corrupt_config(run, capsys):
     (run / "config.json").write_text("{")
     expect_usage_error(capsys, run, "config.json is corrupt")
+
+
+def test_json_is_the_same_numbers(run, capsys):
+    """Reference: the run's final record in metrics.jsonl (the newest checkpoint is the final step's)."""
+    final = json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])
+    assert main(["evaluate", str(run), "--json", "--device", "cpu"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["metrics"] == pytest.approx(final["metrics"])
+    assert (printed["task"], printed["model"], printed["split"]) == ("adding", "lstm", "test")
+    assert printed["status"] == json.loads((run / "result.json").read_text())["status"]

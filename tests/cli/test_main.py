@@ -1,6 +1,8 @@
-"""The `rnnlab` entry point: help, version, and how errors become exit codes."""
+"""The `rnnlab` entry point: help, version, how errors become exit codes, and the flags every command shares."""
 
 import argparse
+import subprocess
+import sys
 import types
 
 import pytest
@@ -34,6 +36,12 @@ def test_unknown_command_is_an_argparse_error(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+def fake_command(error: BaseException | None) -> tuple[cli.Command, ...]:
+    """COMMANDS holding one subcommand, `fake`, whose run raises `error`."""
+    module = fake_subcommand(error)
+    return (cli.Command("fake", "a fake command", lambda: module),)
+
+
 def fake_subcommand(error: BaseException | None) -> types.ModuleType:
     """A subcommand module, as cli/main.py expects one: `register(subparsers)` setting `run`."""
     module = types.ModuleType("fake")
@@ -60,7 +68,7 @@ def fake_subcommand(error: BaseException | None) -> types.ModuleType:
 def test_errors_become_exit_codes(monkeypatch, capsys, error, code, first_line):
     """Reference: the contract in cli/main.py's docstring: errors a user can fix print one line on
     stderr, "error: <message>", exit code 2 and no traceback; Ctrl-C exits 130."""
-    monkeypatch.setattr(cli, "SUBCOMMANDS", (fake_subcommand(error),))
+    monkeypatch.setattr(cli, "COMMANDS", fake_command(error))
     assert cli.main(["fake"]) == code
     err = capsys.readouterr().err
     if first_line is None:
@@ -72,6 +80,35 @@ def test_errors_become_exit_codes(monkeypatch, capsys, error, code, first_line):
 def test_a_bug_is_not_hidden(monkeypatch):
     """Reference: the same contract's other half: an error that is not the user's (here a TypeError)
     propagates with its traceback rather than being reported as a usage error."""
-    monkeypatch.setattr(cli, "SUBCOMMANDS", (fake_subcommand(TypeError("a bug")),))
+    monkeypatch.setattr(cli, "COMMANDS", fake_command(TypeError("a bug")))
     with pytest.raises(TypeError, match="a bug"):
         cli.main(["fake"])
+
+
+@pytest.mark.parametrize("argv", [["--debug", "fake"], ["fake", "--debug"]], ids=["before", "after"])
+def test_debug_shows_the_traceback_of_a_users_error(monkeypatch, argv):
+    """Reference: the contract's third part: with --debug (before or after the command) the error propagates."""
+    monkeypatch.setattr(cli, "COMMANDS", fake_command(ValueError("a bad value")))
+    with pytest.raises(ValueError, match="a bad value"):
+        cli.main(argv)
+
+
+def test_each_help_line_is_the_one_its_command_registers():
+    """Reference: the parsers the modules build themselves; COMMANDS repeats their help lines so that
+    `rnnlab --help` need not import them."""
+    parser = cli.build_parser(cli.EVERY)
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    registered = {choice.dest: choice.help for choice in action._choices_actions}
+    assert registered == {command.name: command.help for command in cli.COMMANDS}
+
+
+def test_help_answers_without_importing_torch_or_any_command():
+    """Reference: sys.modules after `rnnlab --help` in a fresh Python: what the start-up pays for."""
+    code = ("import sys\nfrom rnnlab.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'matplotlib', 'sacrebleu', 'numpy')"
+            " or m.startswith('rnnlab.cli.') and m not in ('rnnlab.cli.main', 'rnnlab.cli.errors'))\n"
+            "print('loaded:', heavy, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "loaded: []" in done.stderr
+    assert all(command.name in done.stdout for command in cli.COMMANDS)

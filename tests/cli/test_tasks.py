@@ -1,6 +1,7 @@
 """`rnnlab tasks`: one row per registered task, with its knob and metric."""
 
 import dataclasses
+import json
 
 from rnnlab.cli.main import main
 from rnnlab.data.tasks.registry import TASKS
@@ -31,3 +32,18 @@ def test_lists_every_registered_task(capsys):
         config = entry.config()
         first = dataclasses.fields(config)[0].name
         assert f"{first}={getattr(config, first)}" in flat  # the options column shows the defaults
+
+
+def test_brackets_in_descriptions_are_text_not_markup(capsys):
+    """Reference: the registry's own description of chorales-melody, which names the extra rnnlab[music]."""
+    assert "rnnlab[music]" in TASKS["chorales-melody"].description
+    assert main(["tasks"]) == 0
+    assert "rnnlab[music]" in "".join(capsys.readouterr().out.split())
+
+
+def test_json_lists_the_same_rows(capsys):
+    """Reference: the table's columns, as keys, for every registered task."""
+    assert main(["tasks", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [row["task"] for row in listed] == list(TASKS)
+    assert listed[0]["--length sets"] == (TASKS[listed[0]["task"]].knob or "-")

@@ -3,6 +3,7 @@ sines, and the MFCC pipeline against hand-worked values, numpy's FFT and an FFT-
 
 import math
 import struct
+import sys
 import wave
 from pathlib import Path
 
@@ -95,15 +96,85 @@ def test_unusable_files_name_themselves(tmp_path):
         load_wav(short)
 
 
-def test_a_float_wav_asks_for_pcm(tmp_path):
-    """Reference: the RIFF layout (format tag 3 = IEEE float), which `wave` does not read."""
-    data = struct.pack("<ff", 0.1, -0.1)
-    fmt = struct.pack("<HHIIHH", 3, 1, 16_000, 64_000, 4, 32)
-    riff = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    path = tmp_path / "float.wav"
-    path.write_bytes(b"RIFF" + struct.pack("<I", len(riff)) + riff)
-    with pytest.raises(ValueError, match=r"float\.wav: not a readable WAV file \(unknown format: 3\); save it as PCM"):
-        load_wav(path)
+def riff(fmt: bytes, data: bytes) -> bytes:
+    """A WAV file by hand: the RIFF header, a "fmt " chunk and a "data" chunk."""
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def extensible(tag: int, channels: int, rate: int, container_bits: int, valid_bits: int) -> bytes:
+    """A WAVEFORMATEXTENSIBLE fmt chunk (40 bytes): format 0xFFFE, and the real format's tag leading the
+    sub-format GUID (…-0000-0010-8000-00aa00389b71, the KSDATAFORMAT_SUBTYPE_* family)."""
+    align = channels * container_bits // 8
+    guid = struct.pack("<H", tag) + bytes.fromhex("000000001000800000aa00389b71")
+    return struct.pack("<HHIIHHHHI", 0xFFFE, channels, rate, rate * align, align, container_bits, 22, valid_bits,
+                       0b11) + guid
+
+
+@pytest.mark.parametrize(("code", "dtype"), [("<f4", np.float32), ("<f8", np.float64)])
+def test_float_wav_is_read_as_it_is(tmp_path, code, dtype):
+    """Reference: the values written (format tag 3 = IEEE float, which the standard library's `wave` refuses)."""
+    values = np.array([0.1, -0.25, 0.5], dtype=dtype)
+    fmt = struct.pack("<HHIIHH", 3, 1, 16_000, 16_000 * values.itemsize, values.itemsize, 8 * values.itemsize)
+    samples, rate = decode_wav(riff(fmt, values.astype(code).tobytes()), "float.wav")
+    assert rate == 16_000
+    torch.testing.assert_close(samples, torch.tensor(values, dtype=torch.float32))
+
+
+def test_extensible_24_bit_stereo_pcm_as_recorders_write_it(tmp_path):
+    """Reference: 24-bit PCM samples in the file (two channels, mixed down), and the same through `wave`'s reader
+    for a plain header: WAVE_FORMAT_EXTENSIBLE changes the header, not the samples."""
+    left, right = sine(300, 0.05, 48_000), sine(700, 0.05, 48_000, amplitude=0.25)
+    plain = write_wav(tmp_path / "plain.wav", np.stack([left, right], axis=1), 48_000, width=3)
+    raw = plain.read_bytes()[44:]  # the samples after `wave`'s 44-byte header
+    path = tmp_path / "extensible.wav"
+    path.write_bytes(riff(extensible(1, 2, 48_000, 24, 24), raw))
+    check_wav(path)
+    samples, rate = decode_wav(path.read_bytes(), str(path))
+    expected, _ = decode_wav(plain.read_bytes(), str(plain))
+    assert rate == 48_000
+    torch.testing.assert_close(samples, expected)
+    torch.testing.assert_close(samples, torch.tensor((left + right) / 2, dtype=torch.float32), atol=1e-6, rtol=0)
+
+
+def test_extensible_float_and_24_bits_in_a_32_bit_container():
+    """Reference: the values written; 24 valid bits left-justified in 4 bytes read as 32-bit PCM."""
+    floats = np.array([0.5, -0.5], dtype="<f4")
+    samples, _ = decode_wav(riff(extensible(3, 1, 8000, 32, 32), floats.tobytes()), "x.wav")
+    torch.testing.assert_close(samples, torch.tensor([0.5, -0.5]))
+    padded = (np.array([2**22, -(2**22)], dtype=np.int64) << 8).astype("<i4")  # ±0.5 at 24 bits, shifted up
+    samples, _ = decode_wav(riff(extensible(1, 1, 8000, 32, 24), padded.tobytes()), "x.wav")
+    torch.testing.assert_close(samples, torch.tensor([0.5, -0.5]))
+
+
+def test_compressed_wav_and_other_formats_name_the_extra_without_soundfile(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "soundfile", None)  # as if not installed
+    adpcm = tmp_path / "adpcm.wav"
+    adpcm.write_bytes(riff(struct.pack("<HHIIHH", 2, 1, 8000, 4000, 256, 4), b"\0" * 256))
+    extra = r"needs the soundfile package: pip install 'rnnlab\[audio\]'"
+    with pytest.raises(ValueError, match=rf"adpcm\.wav: reading \.wav audio {extra}"):
+        load_wav(adpcm)
+    with pytest.raises(ValueError, match=rf"adpcm\.wav: reading \.wav audio {extra}"):
+        check_wav(adpcm)
+    flac = tmp_path / "clip.flac"
+    flac.write_bytes(b"fLaC")
+    with pytest.raises(ValueError, match=rf"clip\.flac: reading \.flac audio {extra}"):
+        load_wav(flac)
+
+
+def test_flac_and_ogg_through_soundfile(tmp_path):
+    """Reference: the same 16-bit samples written as WAV and read here; FLAC is lossless, so they are equal."""
+    soundfile = pytest.importorskip("soundfile")
+    tone = sine(440, 0.1, 16_000)
+    wav = write_wav(tmp_path / "clip.wav", tone, 16_000)
+    pcm = np.frombuffer(wav.read_bytes()[44:], dtype="<i2")  # what write_wav stored
+    soundfile.write(str(tmp_path / "clip.flac"), pcm, 16_000, subtype="PCM_16")
+    torch.testing.assert_close(load_wav(tmp_path / "clip.flac"), load_wav(wav))
+    soundfile.write(str(tmp_path / "clip.ogg"), tone, 16_000, format="OGG", subtype="VORBIS")
+    assert load_wav(tmp_path / "clip.ogg").shape == (1600,)  # lossy: the length survives, not the samples
+    (tmp_path / "bad.flac").write_bytes(b"not audio")
+    with pytest.raises(ValueError, match=r"bad\.flac: not a readable audio file"):
+        load_wav(tmp_path / "bad.flac")
 
 
 def test_resampling_keeps_a_sine_a_sine():

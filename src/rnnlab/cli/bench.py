@@ -1,7 +1,7 @@
 """`rnnlab bench`: throughput and memory of every backend side by side (method: benchmarks/README.md).
 
     rnnlab bench                                  # everything: s1-s5, all cells, train and infer
-    rnnlab bench --shapes s1,s4 --cells lstm,gru --mode train --repeats 3 --out lstm-gru.md
+    rnnlab bench --shapes s1,s4 --models lstm,gru --mode train --repeats 3 --out lstm-gru.md
     rnnlab bench --quick                          # tiny shapes: a smoke test in seconds
     rnnlab bench --suite scan                     # minGRU/minLSTM's parallel scan against the loops, T = 128-4096
 """
@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import cast
@@ -41,8 +42,11 @@ from rnnlab.bench.table import (
     choice_rows,
     result_rows,
     scan_choice_rows,
+    to_json,
 )
 from rnnlab.cli.errors import UsageError
+from rnnlab.cli.shared_args import add_alias, add_device_argument, add_json_argument
+from rnnlab.cli.threads import add_threads_argument, use_threads
 
 TERMINAL_COLUMNS = ("shape", "mode", "cell", "impl", "ms/step", "tokens/s", "÷ torch", "% peak", "peak MiB",
                     "saved MiB")  # the results file also has "runs" and "GFLOP/s"
@@ -62,33 +66,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              + " (default: default)")
     parser.add_argument("--shapes", help="comma-separated: s1,s2,s3,s4,s5 (the default suite's), t128,t512,t1024,"
                                          "t4096 (the scan suite's) or the tiny q1,q2 (default: the suite's)")
-    parser.add_argument("--cells", help="comma-separated, from rnn,lstm,gru,mingru,minlstm,indrnn,transformer "
-                                        "(default: the suite's)")
+    parser.add_argument("--models", dest="cells", help="comma-separated, from rnn,lstm,gru,mingru,minlstm,indrnn,"
+                                                       "transformer (default: the suite's)")
+    add_alias(parser, "--cells", "--models", dest="cells")
     parser.add_argument("--mode", default=",".join(MODES), help="comma-separated: %(default)s")
     parser.add_argument("--repeats", type=int, help=f"interleaved rounds (default {DEFAULT_REPEATS}, "
                                                     f"{QUICK_REPEATS} with --quick)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: stable on a shared machine)")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+    add_threads_argument(parser)
+    add_device_argument(parser, default="cpu")
     parser.add_argument("--clock", choices=("auto", "cpu", "wall"), default="auto",
                         help="auto: CPU time for one CPU thread, else wall time")
     parser.add_argument("--no-memory", action="store_true", help="skip the untimed memory run of each case")
     parser.add_argument("--out", type=Path, action="append",
                         help="results file, .md or .json; repeat for both (default: "
-                             f"{RESULTS_FOLDER}/bench-YYYYMMDD-HHMMSS.md); never overwritten")
+                             f"{RESULTS_FOLDER}/bench-YYYYMMDD-HHMMSS.md)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     parser.add_argument("--quick", action="store_true",
                         help="tiny shapes q1,q2, 2 rounds, one step per timed run, a small GEMM: a smoke test")
+    add_json_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    use_threads(args)
     settings = _settings(args)
-    paths = _output_paths(args.out)
+    paths = _output_paths(args.out, args.overwrite)
     report = _run_with_progress(settings)
     for path in paths:  # files first: a closed pipe on stdout must not lose the results
+        if args.overwrite:
+            path.unlink(missing_ok=True)
         try:
             write_report(report, path)
         except FileExistsError as error:
             raise UsageError(f"{path} appeared while the benchmark ran; not overwritten") from error
+    if args.json:
+        sys.stdout.write(to_json(report))
+        return 0
     console = Console()
     if not console.is_terminal:  # piped or redirected: no screen to fit, so do not squeeze the table
         console = Console(width=160)
@@ -127,15 +140,15 @@ def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def _output_paths(requested: list[Path] | None) -> list[Path]:
-    """Where to write, checked before the run: a known format, and nothing there yet."""
+def _output_paths(requested: list[Path] | None, overwrite: bool = False) -> list[Path]:
+    """Where to write, checked before the run: a known format, and nothing there yet (unless `overwrite`)."""
     if not requested:
         return [free_path(RESULTS_FOLDER / f"bench-{datetime.now():%Y%m%d-%H%M%S}.md")]
     for path in requested:
         if path.suffix not in FORMATS:
             raise UsageError(f"--out {path}: name a {' or '.join(FORMATS)} file")
-        if path.exists():
-            raise UsageError(f"--out {path} exists; results are never overwritten, choose another name")
+        if path.exists() and not overwrite:
+            raise UsageError(f"--out {path} exists; choose another name or pass --overwrite")
     return requested
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from rnnlab.cli.console import console
+from rnnlab.cli.shared_args import SEED_HELP, add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.dialogue import DialogueTask
 from rnnlab.decode.sampling import SamplingConfig
@@ -36,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--top-p", type=float, default=0.9, help="nucleus sampling mass (default 0.9)")
     parser.add_argument("--history", type=int, default=None,
                         help="lines of conversation the model reads (default: as in training)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the sampling (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help=f"{SEED_HELP} of the sampling (default: 0)")
+    add_device_argument(parser)
     add_threads_argument(parser)
     parser.set_defaults(run=run)
 
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.history is not None and args.history <= 0:
         raise ValueError("--history must be positive")
     rule = SamplingConfig(temperature=args.temperature, top_p=args.top_p)
-    task, model = load_seq2seq_run(RunFolder(args.run_dir))
+    task, model = load_seq2seq_run(RunFolder(args.run_dir), use_device(args))
     if not isinstance(task, DialogueTask):
         raise ValueError(f"{args.run_dir} is a run of {task.name!r}, not a dialogue task; use `rnnlab translate`")
     generator = torch.Generator().manual_seed(args.seed)

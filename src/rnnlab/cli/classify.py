@@ -4,10 +4,9 @@
     positive  0.934
     rnnlab classify RUN reviews.csv --text-column review --out predictions.csv
 
-How an input becomes a model input is the task's business, through a small protocol any
-labelled-sequence task can implement (`RawInputClassifier`): `classes`, the class names by index, and
-`encode_input(raw: str | Path) -> Tensor`, one sequence: (T,) token ids or (T, D) features. Text tasks
-encode a string with the run's vocabulary; speech tasks read a .wav path. INPUT is taken as
+How an input becomes a model input is the task's business (`RawInputClassifier`, in
+rnnlab.generate.classify): text tasks encode a string with the run's vocabulary; speech tasks read a
+.wav path. INPUT is taken as
 
     NAME.csv or NAME.tsv   a table: each row's --text-column cell is passed as a string
     an existing file       its path (a .wav, or a text file)
@@ -22,62 +21,24 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
-import torch
 from rich.markup import escape
 from rich.table import Table
-from torch import Tensor, nn
+from torch import nn
 
 from rnnlab.cli.console import console
+from rnnlab.cli.shared_args import add_device_argument, add_json_argument, print_json, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
-from rnnlab.data.batching import pad_sequences
 from rnnlab.data.datasets.text_csv import read_csv_rows
 from rnnlab.data.tasks.sentiment import TextCSVConfig
 from rnnlab.files import write_atomic
+from rnnlab.generate.classify import RawInputClassifier, classify
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 
 TABLE_SUFFIXES = (".csv", ".tsv")
 PREDICTED, PROBABILITY = "predicted", "probability"  # the columns added to a table
-
-
-@runtime_checkable
-class RawInputClassifier(Protocol):
-    """A task that can turn a user's raw input into one model input."""
-
-    classes: tuple[str, ...]
-
-    def encode_input(self, raw: str | Path) -> Tensor: ...
-
-
-@dataclass(frozen=True)
-class Prediction:
-    label: str
-    probability: float  # of `label`, the most probable class
-
-
-@torch.no_grad()
-def classify(model: nn.Module, task: RawInputClassifier, raws: Sequence[str | Path],
-             batch_size: int = 256) -> list[Prediction]:
-    """The most probable class of each input, batched by length (padded to each batch's longest)."""
-    model.eval()
-    device = next(model.parameters()).device
-    sequences = [task.encode_input(raw) for raw in raws]
-    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
-    found: dict[int, Prediction] = {}
-    for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
-        inputs, lengths = pad_sequences([sequences[i] for i in rows])  # (B, T[, D]), (B,)
-        outputs, _ = model(inputs.to(device), None, lengths.to(device))  # (B, C)
-        probabilities = outputs.float().softmax(dim=-1).cpu()  # (B, C)
-        best, index = probabilities.max(dim=-1)  # (B,), (B,)
-        for row, p, k in zip(rows, best.tolist(), index.tolist(), strict=True):
-            found[row] = Prediction(task.classes[k], p)
-    return [found[i] for i in range(len(sequences))]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="a table's column to classify (default: the run's text_column, else 'text')")
     parser.add_argument("--out", type=Path, default=None, help="write a table's predictions to this CSV file")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    add_device_argument(parser)
     add_threads_argument(parser)
+    add_json_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -101,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--out is for a table of inputs (.csv or .tsv); one input prints its answer")
         if args.out.exists() and not args.overwrite:
             raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
-    experiment, task, model = load_run(RunFolder(args.run_dir))
+    experiment, task, model = load_run(RunFolder(args.run_dir), use_device(args))
     if not isinstance(task, RawInputClassifier) or task.io.per_step:
         raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
                          "input (its task has no encode_input)")
@@ -111,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.input)
     raw: str | Path = path if path.is_file() else args.input
     prediction = classify(model, task, [raw])[0]
+    if args.json:
+        print_json({"label": prediction.label, "probability": prediction.probability})
+        return 0
     out = console()
     if out.is_terminal:
         out.print(f"[bold]{escape(prediction.label)}[/]  {prediction.probability:.3f}", highlight=False)
@@ -140,6 +106,10 @@ def classify_table(args: argparse.Namespace, model: nn.Module, task: RawInputCla
     if args.out is not None:
         write_atomic(args.out, buffer.getvalue().encode("utf-8"))
         console().print(f"{len(rows)} predictions ({escape(summary)}) -> {escape(str(args.out))}", highlight=False)
+        return 0
+    if args.json:
+        print_json([{**row, PREDICTED: p.label, PROBABILITY: p.probability}
+                    for row, p in zip(rows, predictions, strict=True)])
         return 0
     out = console()
     if not out.is_terminal:

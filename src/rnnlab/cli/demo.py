@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-import torch
 from rich.table import Table
 
 from rnnlab.cli.console import console
 from rnnlab.cli.model_args import parse_models
+from rnnlab.cli.shared_args import MAX_SECONDS_HELP, SEED_HELP, add_alias, add_json_argument, print_json
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.compare.quick import QuickConfig, run_quick
 from rnnlab.data.tasks.adding import BASELINE_MSE
 from rnnlab.train.loop import EvalRecord
@@ -17,23 +18,29 @@ from rnnlab.train.loop import EvalRecord
 def register(subparsers: argparse._SubParsersAction) -> None:
     defaults = QuickConfig()
     parser = subparsers.add_parser("demo", help="train RNN, LSTM and GRU briefly on the adding problem and report")
-    parser.add_argument("--models", default=",".join(defaults.models), help="comma-separated model names")
-    parser.add_argument("--length", type=int, default=defaults.length, help="adding-problem sequence length")
-    parser.add_argument("--seconds", type=float, default=defaults.seconds, help="training time per model")
-    parser.add_argument("--budget", type=int, default=defaults.budget, help="parameters per model")
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)")
+    parser.add_argument("--models", default=",".join(defaults.models),
+                        help="comma-separated model names (default: %(default)s)")
+    parser.add_argument("--length", type=int, default=defaults.length,
+                        help="adding-problem sequence length (default: %(default)s)")
+    parser.add_argument("--max-seconds", dest="seconds", type=float, default=defaults.seconds,
+                        help=f"{MAX_SECONDS_HELP} per model (default: %(default)s)")
+    add_alias(parser, "--seconds", "--max-seconds", dest="seconds", type=float)
+    parser.add_argument("--budget", type=int, default=defaults.budget,
+                        help="parameters per model (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help=f"{SEED_HELP} (default: %(default)s)")
+    add_threads_argument(parser)
+    add_json_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     models = parse_models(args.models)
-    if args.seconds <= 0 or args.threads <= 0:
-        raise ValueError("--seconds and --threads must be positive")
-    torch.set_num_threads(args.threads)
+    if args.seconds <= 0:
+        raise ValueError("--max-seconds must be positive")
+    use_threads(args)
     config = QuickConfig(models=models, length=args.length, seconds=args.seconds, budget=args.budget,
                          seed=args.seed)
-    out = console()
+    out = console(stderr=args.json)  # with --json, stdout holds only the JSON
     out.print(f"[bold]Adding problem, T = {config.length}[/]: {config.budget:,} parameters and "
                   f"{config.seconds:g} s per model; solved = test MSE < 0.01; baseline MSE {BASELINE_MSE:.3f}")
 
@@ -43,6 +50,13 @@ def run(args: argparse.Namespace) -> int:
                           f"test MSE {record.metrics['mse']:.4f}" + ("  [green]solved[/]" if record.solved else ""))
 
     rows = run_quick(config, progress)
+    if args.json:
+        print_json([{"model": row.model, "hidden_size": row.hidden_size, "parameters": row.parameters,
+                     "test_mse": row.result.final.metrics["mse"], "diverged": row.result.diverged,
+                     "solved_after_seconds": row.result.first_solved.seconds if row.result.first_solved else None,
+                     "steps": row.result.final.step, "seconds": row.result.final.seconds,
+                     "sequences_per_second": row.sequences_per_second} for row in rows])
+        return 0
     table = Table(title=f"RNN vs LSTM: adding problem, T = {config.length}")
     for column in ("model", "H", "params", "lr", "test MSE", "err>.04", "solved", "steps", "sec", "seq/s"):
         table.add_column(column, justify="left" if column == "model" else "right")

@@ -10,6 +10,8 @@ from rich.table import Table
 
 from rnnlab.cli.console import console
 from rnnlab.cli.model_args import parse_models
+from rnnlab.cli.shared_args import MAX_SECONDS_HELP, add_alias, add_json_argument, print_json
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.compare.diagnose import KINDS, DiagnoseConfig, run_diagnostics
 from rnnlab.data.tasks.registry import TASKS
 from rnnlab.train.loop import EvalRecord
@@ -21,21 +23,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "diagnose", help="measure vanishing/exploding gradients, gates, memory and stability",
         description="Probe models at initialisation and after training; write PNG figures and a JSON file.")
     parser.add_argument("kind", choices=[*KINDS, "all"], help="what to measure")
-    parser.add_argument("--models", default=",".join(defaults.models), help="comma-separated model names")
-    parser.add_argument("--task", default=defaults.task, help=f"one of {', '.join(TASKS)}")
-    parser.add_argument("--length", type=int, default=defaults.length, help="the task's difficulty knob")
-    parser.add_argument("--seeds", type=int, default=defaults.seeds)
-    parser.add_argument("--train-seconds", type=float, default=None,
-                        help="train each model this long and probe again (default: 0, or 60 for memory, "
-                             "stability and all)")
-    parser.add_argument("--budget", type=int, default=None, help="parameters per model (default: task's hidden size)")
-    parser.add_argument("--probe-batch", type=int, default=defaults.probe_batch)
-    parser.add_argument("--explode-lr", type=float, default=defaults.explode_lr, help="SGD rate for `explode`")
-    parser.add_argument("--explode-steps", type=int, default=defaults.explode_steps)
+    parser.add_argument("--models", default=",".join(defaults.models),
+                        help="comma-separated model names (default: %(default)s)")
+    parser.add_argument("--task", default=defaults.task, help=f"one of {', '.join(TASKS)} (default: %(default)s)")
+    parser.add_argument("--length", type=int, default=defaults.length,
+                        help="the task's difficulty knob (default: %(default)s)")
+    parser.add_argument("--seeds", type=int, default=defaults.seeds,
+                        help="seeds per model, 0 .. N-1 (default: %(default)s)")
+    parser.add_argument("--max-seconds", dest="train_seconds", type=float, default=None,
+                        help=f"{MAX_SECONDS_HELP} per model, then probe again (default: 0: probe at initialisation "
+                             "only; 60 for memory, stability and all)")
+    add_alias(parser, "--train-seconds", "--max-seconds", dest="train_seconds", type=float)
+    parser.add_argument("--budget", type=int, default=None,
+                        help="parameters per model (default: the task's hidden size)")
+    parser.add_argument("--probe-batch", type=int, default=defaults.probe_batch,
+                        help="sequences each probe averages over (default: %(default)s)")
+    parser.add_argument("--explode-lr", type=float, default=defaults.explode_lr,
+                        help="SGD rate for `explode` (default: %(default)s)")
+    parser.add_argument("--explode-steps", type=int, default=defaults.explode_steps,
+                        help="SGD steps for `explode` (default: %(default)s)")
     parser.add_argument("--run", dest="run_dir", type=Path, default=None,
                         help="probe this run folder's newest checkpoint (from `rnnlab train`) instead")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=Path("diag"), help="folder for the PNGs and diagnostics.json")
+    add_threads_argument(parser)
+    parser.add_argument("--out", type=Path, default=Path("diag"),
+                        help="folder for the PNGs and diagnostics.json (default: %(default)s)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the diagnostics an earlier run left in --out")
+    add_json_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -45,8 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"unknown task {args.task!r}; choose one of {', '.join(TASKS)}")
     if args.length is not None and args.length <= 0:
         raise ValueError(f"--length must be positive, got {args.length}")
-    if args.threads <= 0:
-        raise ValueError("--threads must be positive")
+    use_threads(args)
     kinds = set(KINDS) if args.kind == "all" else {args.kind}
     seconds = args.train_seconds
     if seconds is None:
@@ -55,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     config = DiagnoseConfig(models=models, task=args.task, length=length, seeds=args.seeds,
                             probe_batch=args.probe_batch, train_seconds=seconds, budget=args.budget,
                             explode_steps=args.explode_steps, explode_lr=args.explode_lr, threads=args.threads)
-    if args.out.exists() and (args.out / "diagnostics.json").exists():
-        raise ValueError(f"{args.out} already holds diagnostics; choose another --out")
+    if args.out.exists() and (args.out / "diagnostics.json").exists() and not args.overwrite:
+        raise ValueError(f"{args.out} already holds diagnostics; choose another --out or pass --overwrite")
     err = console(stderr=True)
 
     def evaluated(name: str, seed: int, record: EvalRecord) -> None:
@@ -66,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
     kinds = kinds - {"explode", "stability"} if args.run_dir is not None and args.kind == "all" else kinds
     report = run_diagnostics(config, kinds, args.out, lambda text: err.print(escape(text), highlight=False), evaluated,
                              run=args.run_dir)
+    if args.json:
+        print_json(report)
+        return 0
     out = console()
     out.print(_table(report))
     for path in report["figures"]:

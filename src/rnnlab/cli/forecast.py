@@ -27,6 +27,7 @@ import torch
 from rich.markup import escape
 
 from rnnlab.cli.console import console
+from rnnlab.cli.shared_args import add_alias, add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.forecasting.backtest import OriginForecast, origin_index
 from rnnlab.data.tasks.forecast import ForecastTask
@@ -47,9 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "counts from the end); default: the end of the data")
     parser.add_argument("--out", type=Path, default=None, help="the CSV to write (default RUN/forecast.csv); "
                         "the plot goes beside it as .png")
-    parser.add_argument("--history", type=int, default=None,
+    parser.add_argument("--plot-history", dest="history", type=int, default=None, metavar="STEPS",
                         help="observed steps to show in the plot (default: the larger of 2 x horizon and context)")
+    add_alias(parser, "--history", "--plot-history", dest="history", type=int)
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    add_device_argument(parser)
     add_threads_argument(parser)
     parser.set_defaults(run=run)
 
@@ -57,13 +60,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     use_threads(args)
     folder = RunFolder(args.run_dir)
-    experiment, task, model = load_run(folder)
+    experiment, task, model = load_run(folder, use_device(args))
     if not isinstance(task, ForecastTask):
         raise ValueError(f"{args.run_dir} is a run of task {experiment.task!r}; `rnnlab forecast` needs a "
                          "forecasting run (energy, stocks, weather, csv-series)")
     horizon = task.config.horizon if args.horizon is None else args.horizon
     if horizon <= 0 or (args.history is not None and args.history <= 0):
-        raise ValueError("--horizon and --history must be positive")
+        raise ValueError("--horizon and --plot-history must be positive")
     csv_path = args.out or args.run_dir / "forecast.csv"
     png_path = csv_path.with_suffix(".png")
     for path in (csv_path, png_path):

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from rnnlab.cli.shared_args import SEED_HELP, add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.language_model import VOCABULARY, LanguageModelTask, ShakespeareCharConfig, TextFileConfig
 from rnnlab.data.vocab import Vocabulary
@@ -34,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--top-k", type=int, default=None, help="sample among the K most likely tokens only")
     parser.add_argument("--top-p", type=float, default=None, help="nucleus sampling: the most likely tokens "
                         "whose probability reaches P")
-    parser.add_argument("--seed", type=int, default=None, help="random seed, for the same text again")
+    parser.add_argument("--seed", type=int, default=None, help=f"{SEED_HELP}, for the same text again (default: none)")
+    add_device_argument(parser)
     add_threads_argument(parser)
     parser.set_defaults(run=run)
 
@@ -62,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     use_threads(args)
     rule = SamplingConfig(args.temperature, args.top_k, args.top_p)  # bad values: ValueError before loading
     model, vocabulary = load_language_model(RunFolder(args.run_dir))
+    model.to(use_device(args))
     out = sys.stdout
     out.write(args.prompt)
     for piece in generate_text(model, vocabulary, args.prompt, args.length, rule, args.seed):

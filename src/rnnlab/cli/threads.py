@@ -6,11 +6,11 @@ import argparse
 
 import torch
 
-HELP = "torch threads (default 1: fastest on a shared 2-core box)"
+HELP = "torch threads (default: 1, the fastest for small models on a shared 2-core machine)"
 
 
 def add_threads_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    parser.add_argument("--threads", type=int, default=1, help=HELP)
+    parser.add_argument("--threads", type=int, default=1, metavar="N", help=HELP)
 
 
 def use_threads(args: argparse.Namespace) -> None:

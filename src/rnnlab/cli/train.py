@@ -11,15 +11,15 @@ from rich.markup import escape
 from rnnlab.cli.config_args import add_config_arguments
 from rnnlab.cli.console import console
 from rnnlab.cli.progress import training_progress
+from rnnlab.cli.shared_args import add_alias
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
 from rnnlab.cli.threads import add_threads_argument, use_threads
+from rnnlab.cli.train_args import INIT_DEFAULTS, INIT_HELP, MODEL_DEFAULTS, MODEL_HELP, TRAIN_DEFAULTS, TRAIN_HELP
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
 from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
 from rnnlab.train.loop import TrainConfig
 from rnnlab.train.run import RunFolder
-
-MODEL_HELP = {"hidden_size": "hidden units H (d_model for the Transformer)"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,17 +27,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Train one model on one task into a run folder.")
     add_task_arguments(parser)
     model = parser.add_argument_group("model")
-    model.add_argument("--model", default="lstm", choices=list(MODELS), help="model name (default: lstm)")
+    model.add_argument("--model", default="lstm", choices=list(MODELS), metavar="NAME",
+                       help=f"the model to train, one of {', '.join(MODELS)} (default: lstm)")
+    add_alias(model, "--models", "--model (train trains one model; `rnnlab compare --models` compares several)",
+              dest="model")
     model.add_argument("--hidden", dest="hidden_size", type=int, default=None,
-                       help="hidden units H (default: the task's suggestion, else 128)")
+                       help=f"{MODEL_HELP['hidden_size']} (default: {MODEL_DEFAULTS['hidden_size']})")
     model.add_argument("--budget", type=int, default=None, help="pick the hidden size that meets this many parameters")
     none_defaults = {f.name: None for f in dataclasses.fields(ModelConfig)}
-    add_config_arguments(model, ModelConfig, skip=("name", "hidden_size"), defaults=none_defaults, help_for=MODEL_HELP)
+    add_config_arguments(model, ModelConfig, skip=("name", "hidden_size"), defaults=none_defaults, help_for=MODEL_HELP,
+                         shown=MODEL_DEFAULTS)
     init = parser.add_argument_group("initialisation (default: the model's own)")
     init_defaults = {f.name: None for f in dataclasses.fields(InitConfig)}
-    add_config_arguments(init, InitConfig, prefix="init_", defaults=init_defaults)
+    add_config_arguments(init, InitConfig, prefix="init_", defaults=init_defaults, help_for=INIT_HELP,
+                         shown=INIT_DEFAULTS)
     training = parser.add_argument_group("training (default: the task's suggestion, else TrainConfig's)")
-    add_config_arguments(training, TrainConfig, defaults={f.name: None for f in dataclasses.fields(TrainConfig)})
+    add_config_arguments(training, TrainConfig, defaults={f.name: None for f in dataclasses.fields(TrainConfig)},
+                         help_for=TRAIN_HELP, shown=TRAIN_DEFAULTS)
     out = parser.add_argument_group("output")
     out.add_argument("--out", type=Path, default=None, help="run folder (default: runs/TASK-MODEL-sSEED)")
     out.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")

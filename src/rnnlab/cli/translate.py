@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
-
 from rnnlab.cli.console import console
+from rnnlab.cli.shared_args import add_device_argument, use_device
+from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.files import write_atomic
 from rnnlab.train.experiment import load_seq2seq_run
 from rnnlab.train.run import RunFolder
@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--beam", type=int, default=1, help="beam size; 1 = greedy (default 1)")
     parser.add_argument("--alpha", type=float, default=0.6,
                         help="length normalisation for beam search, ((5+|Y|)/6)^alpha (Wu et al. 2016; default 0.6)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    add_device_argument(parser)
+    add_threads_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -42,15 +43,15 @@ def read_lines(path: Path) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads <= 0 or args.beam <= 0:
-        raise ValueError("--threads and --beam must be positive")
+    use_threads(args)
+    if args.beam <= 0:
+        raise ValueError("--beam must be positive")
     if bool(args.text) == (args.file is not None):
         raise ValueError("give sentences to translate, or --file, not both and not neither")
     if args.out is not None and args.out.exists() and not args.overwrite:
         raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
-    torch.set_num_threads(args.threads)
     lines = args.text if args.file is None else read_lines(args.file)
-    task, model = load_seq2seq_run(RunFolder(args.run_dir))
+    task, model = load_seq2seq_run(RunFolder(args.run_dir), use_device(args))
     chosen = [i for i, line in enumerate(lines) if line.strip()]  # blank lines stay blank
     outputs = [""] * len(lines)
     for i, text in zip(chosen, task.translate(model, [(lines[i],) for i in chosen], args.beam, args.alpha)):

@@ -1,11 +1,15 @@
-"""Audio in: WAV files to samples, and samples to MFCC features, in pure torch.
+"""Audio in: sound files to samples, and samples to MFCC features, in pure torch.
 
     samples = load_wav("recordings/yes_01.wav")          # (N,) float32 in [-1, 1], mono, 16 kHz
     features = mfcc(trim_silence(samples))              # (T, 13): one row per 10 ms frame
 
-WAV reading uses the standard library's `wave` (PCM, 8/16/24/32-bit, any channel count): channels
-are averaged to mono and the signal is resampled to 16 kHz. A file that is not a WAV, holds no
-samples, or is shorter than one 25 ms analysis frame raises ValueError with one line naming it.
+WAV files are read here, from their RIFF chunks (`decode_wav`): PCM of 8 (unsigned), 16, 24 or 32 bits,
+IEEE float of 32 or 64 bits, and WAVE_FORMAT_EXTENSIBLE holding either (what most 24-bit and multichannel
+recorders write), any channel count. Channels are averaged to mono and the signal is resampled to 16 kHz.
+Other formats (FLAC, OGG/Vorbis, AIFF, and compressed WAV such as ADPCM or mu-law) are read through
+libsndfile when the optional `soundfile` package is installed (`pip install 'rnnlab[audio]'`); without it,
+such a file is one error line naming the extra. A file that is not audio, holds no samples, or is shorter
+than one 25 ms analysis frame raises ValueError with one line naming it.
 
 MFCCs (Davis & Mermelstein 1980; the HTK book's recipe, chapter 5), for frames t of W samples every H:
 
@@ -19,9 +23,8 @@ MFCCs (Davis & Mermelstein 1980; the HTK book's recipe, chapter 5), for frames t
 
 from __future__ import annotations
 
-import io
 import math
-import wave
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +33,58 @@ import torch
 from torch import Tensor
 
 SAMPLE_RATE = 16_000  # every feature is computed at this rate: speech carries little above 8 kHz
+PCM, FLOAT, EXTENSIBLE = 0x0001, 0x0003, 0xFFFE  # WAVE format tags (mmreg.h)
+AUDIO_EXTRA = "pip install 'rnnlab[audio]'"
+HEADER_BYTES = 1 << 16  # what check_wav reads: the chunks before the audio (fmt, LIST, ...) fit in it
+
+
+@dataclass(frozen=True)
+class WavFormat:
+    """A WAV file's "fmt " chunk, as far as decoding needs it."""
+
+    tag: int  # PCM or FLOAT; for EXTENSIBLE, the tag of its sub-format GUID
+    channels: int
+    rate: int
+    width: int  # bytes per sample in the file (the container: 24 valid bits may sit in 4 bytes)
+
+
+class UnsupportedWav(ValueError):
+    """A well-formed WAV file whose encoding this reader does not decode (ADPCM, mu-law, ...)."""
+
+
+def _chunks(data: bytes, name: str) -> dict[bytes, bytes]:
+    """The RIFF/WAVE file's chunks by id (the first of each). A streamed file's sizes may be too large:
+    the data chunk is then whatever follows its header."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError(f"{name}: not a readable WAV file (no RIFF/WAVE header)")
+    chunks: dict[bytes, bytes] = {}
+    position = 12
+    while position + 8 <= len(data):
+        kind, size = data[position:position + 4], struct.unpack("<I", data[position + 4:position + 8])[0]
+        body = data[position + 8:position + 8 + size]  # shorter than `size` when the file ends first
+        chunks.setdefault(kind, body)
+        position += 8 + size + size % 2  # chunks are padded to an even length
+    return chunks
+
+
+def wav_format(fmt: bytes, name: str) -> WavFormat:
+    """The "fmt " chunk: tag, channels, rate, block align (RIFF, and the WAVEFORMATEXTENSIBLE layout)."""
+    if len(fmt) < 16:
+        raise ValueError(f"{name}: not a readable WAV file (its fmt chunk is {len(fmt)} bytes)")
+    tag, channels, rate, _, block_align, bits = struct.unpack("<HHIIHH", fmt[:16])
+    if tag == EXTENSIBLE:
+        if len(fmt) < 40:
+            raise ValueError(f"{name}: not a readable WAV file (a WAVE_FORMAT_EXTENSIBLE fmt chunk of {len(fmt)} "
+                             "bytes)")
+        tag = struct.unpack("<H", fmt[24:26])[0]  # the sub-format GUID starts with the format tag
+    if channels < 1 or rate < 1 or block_align < channels:
+        raise ValueError(f"{name}: not a readable WAV file ({channels} channels at {rate} Hz)")
+    width = block_align // channels
+    supported = (tag == PCM and width in (1, 2, 3, 4)) or (tag == FLOAT and width in (4, 8))
+    if not supported:
+        raise UnsupportedWav(f"{name}: a WAV file of format {tag:#06x}, {bits} bits: only PCM (8-32 bits) and float "
+                             f"(32, 64) are read without soundfile ({AUDIO_EXTRA})")
+    return WavFormat(tag, channels, rate, width)
 
 
 def decode_wav(data: bytes, name: str) -> tuple[Tensor, int]:
@@ -37,40 +92,39 @@ def decode_wav(data: bytes, name: str) -> tuple[Tensor, int]:
 
     `name` (a path, or "espeak-ng output") is what an error message names.
     """
-    try:
-        with wave.open(io.BytesIO(data)) as reader:
-            channels, width, rate = reader.getnchannels(), reader.getsampwidth(), reader.getframerate()
-            # A streamed WAV (espeak-ng --stdout) claims 2^30 frames: readframes stops at the data's real end.
-            raw = reader.readframes(reader.getnframes())
-    except (wave.Error, EOFError) as error:
-        raise unreadable(name, error) from None
-    usable = len(raw) - len(raw) % (width * channels)  # a torn last frame is dropped
+    chunks = _chunks(data, name)
+    if b"fmt " not in chunks or b"data" not in chunks:
+        raise ValueError(f"{name}: not a readable WAV file (no {'fmt' if b'fmt ' not in chunks else 'data'} chunk)")
+    fmt = wav_format(chunks[b"fmt "], name)
+    raw = chunks[b"data"]
+    usable = len(raw) - len(raw) % (fmt.width * fmt.channels)  # a torn last frame is dropped
     if usable == 0:
         raise ValueError(f"{name}: the WAV file holds no audio samples")
-    samples = _pcm_to_float(raw[:usable], width)  # (N·channels,)
-    return samples.reshape(-1, channels).mean(dim=1), rate  # (N,)
-
-
-def unreadable(name: str, error: Exception) -> ValueError:
-    """The one-line error for a file `wave` cannot read."""
-    reason = str(error) or "truncated"
-    hint = "; save it as PCM (e.g. 16-bit)" if "unknown format" in reason else ""
-    return ValueError(f"{name}: not a readable WAV file ({reason}){hint}")
+    samples = _to_float(raw[:usable], fmt)  # (N·channels,)
+    return samples.reshape(-1, fmt.channels).mean(dim=1), fmt.rate  # (N,)
 
 
 def check_wav(path: Path) -> None:
-    """A readable PCM WAV with samples, from its header alone (no audio decoded); ValueError naming `path`."""
+    """A readable WAV with samples, from its header alone (no audio decoded); ValueError naming `path`."""
+    with path.open("rb") as file:
+        head = file.read(HEADER_BYTES)
+    chunks = _chunks(head, str(path))
+    if b"fmt " not in chunks:
+        raise ValueError(f"{path}: not a readable WAV file (no fmt chunk)")
     try:
-        with wave.open(str(path)) as reader:
-            empty = reader.getnframes() == 0
-    except (wave.Error, EOFError) as error:
-        raise unreadable(str(path), error) from None
-    if empty:
+        wav_format(chunks[b"fmt "], str(path))
+    except UnsupportedWav:
+        _require_soundfile(path)  # libsndfile reads it, when installed
+        return
+    if b"data" in chunks and not chunks[b"data"]:
         raise ValueError(f"{path}: the WAV file holds no audio samples")
 
 
-def _pcm_to_float(raw: bytes, width: int) -> Tensor:
-    """Little-endian PCM of `width` bytes per sample -> float32 in [-1, 1) (8-bit WAV is unsigned)."""
+def _to_float(raw: bytes, fmt: WavFormat) -> Tensor:
+    """Little-endian samples -> float32: PCM scaled to [-1, 1) (8-bit PCM is unsigned), float as it is."""
+    width = fmt.width
+    if fmt.tag == FLOAT:
+        return torch.from_numpy(np.frombuffer(raw, dtype="<f4" if width == 4 else "<f8").astype(np.float32))
     if width == 1:
         values = np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128
     elif width == 2:
@@ -79,11 +133,30 @@ def _pcm_to_float(raw: bytes, width: int) -> Tensor:
         triples = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
         values = (triples[:, 0] | triples[:, 1] << 8 | triples[:, 2] << 16).astype(np.float32)
         values[values >= 2**23] -= 2**24  # two's complement sign
-    elif width == 4:
-        values = np.frombuffer(raw, dtype="<i4").astype(np.float32)
     else:
-        raise ValueError(f"unsupported sample width of {width} bytes")
+        values = np.frombuffer(raw, dtype="<i4").astype(np.float32)
     return torch.from_numpy(values / 2.0 ** (8 * width - 1))
+
+
+def _require_soundfile(path: Path) -> object:
+    try:
+        import soundfile
+    except ImportError:
+        raise ValueError(f"{path}: reading {path.suffix or 'this'} audio needs the soundfile package: "
+                         f"{AUDIO_EXTRA}") from None
+    return soundfile
+
+
+def read_with_soundfile(path: Path) -> tuple[Tensor, int]:
+    """Any format libsndfile reads (FLAC, OGG, AIFF, compressed WAV) -> mono float32 samples (N,), rate."""
+    soundfile = _require_soundfile(path)
+    try:
+        values, rate = soundfile.read(str(path), dtype="float32", always_2d=True)  # type: ignore[attr-defined]
+    except Exception as error:  # soundfile.LibsndfileError and friends: the file, not rnnlab
+        raise ValueError(f"{path}: not a readable audio file ({error})") from None
+    if values.shape[0] == 0:
+        raise ValueError(f"{path}: the audio file holds no samples")
+    return torch.from_numpy(values.mean(axis=1)), int(rate)
 
 
 def resample(samples: Tensor, rate: int, new_rate: int) -> Tensor:
@@ -106,11 +179,18 @@ def resample(samples: Tensor, rate: int, new_rate: int) -> Tensor:
 
 
 def load_wav(path: str | Path, sample_rate: int = SAMPLE_RATE, min_seconds: float = 0.025) -> Tensor:
-    """A WAV file as mono samples (N,) at `sample_rate`; one-line ValueError for anything unusable."""
+    """A sound file as mono samples (N,) at `sample_rate`; one-line ValueError for anything unusable. WAV is
+    read here; other formats, and WAV encodings other than PCM and float, through soundfile (module docstring)."""
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"{path} is a folder, not a WAV file")
-    samples, rate = decode_wav(path.read_bytes(), str(path))
+    if path.suffix.lower() != ".wav":
+        samples, rate = read_with_soundfile(path)
+    else:
+        try:
+            samples, rate = decode_wav(path.read_bytes(), str(path))
+        except UnsupportedWav:
+            samples, rate = read_with_soundfile(path)
     seconds = len(samples) / rate
     if seconds < min_seconds:
         raise ValueError(f"{path}: {seconds:.3f} s of audio is too short (at least {min_seconds} s)")

@@ -156,27 +156,29 @@ def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str
 def score(experiment: Experiment, task: Task, model: SequenceModel) -> dict[str, float]:
     """`model`'s metrics on `task`'s held-out data, on the device the model is on."""
     device = next(model.parameters()).device
-    test = None if isinstance(task, SelfEvaluatingTask) else task.test_set(experiment.train.seed)
+    test = None if isinstance(task, SelfEvaluatingTask) else task.test_set(experiment.train.seed).to(device)
     return evaluate_task(model, task, test, device)
 
 
-def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
+def load_run(folder: RunFolder, device: torch.device | str | None = None) -> tuple[Experiment, Task, SequenceModel]:
     """Rebuild a finished or interrupted run from its folder, with its weights: those of its best validation
     evaluation when the run selected them (real data sets: `checkpoints/best/`, what its test metrics were
-    measured on), else its newest checkpoint's."""
+    measured on), else its newest checkpoint's; on `device` when given (else the CPU)."""
     if not folder.path.is_dir():
         raise ValueError(f"{folder.path} is not a folder")
     experiment = Experiment.from_spec(folder.spec())
     weights = weights_of(folder)
     task, model = experiment.build()
     load_weights(weights, model)
+    if device is not None:
+        model.to(device)
     return experiment, task, model
 
 
-def load_seq2seq_run(folder: RunFolder) -> tuple[PairTask, Seq2SeqModel]:
+def load_seq2seq_run(folder: RunFolder, device: torch.device | str | None = None) -> tuple[PairTask, Seq2SeqModel]:
     """`load_run` for a sequence-to-sequence run (translation, dialogue), in eval mode; any other run, or
     one whose checkpoint carries no vocabulary, is a one-line error."""
-    experiment, task, model = load_run(folder)
+    experiment, task, model = load_run(folder, device)
     if not isinstance(task, PairTask) or not isinstance(model, Seq2SeqModel):
         raise ValueError(f"{folder.path} is a run of {experiment.task!r}, not of a sequence-to-sequence task "
                          "(de-en, tsv, chatterbot, shakespeare-dialogue)")
@@ -198,10 +200,11 @@ def weights_of(folder: RunFolder) -> Path:
     return saved
 
 
-def evaluate_run(folder: RunFolder, split: HeldOut = "test") -> tuple[Experiment, dict[str, float]]:
+def evaluate_run(folder: RunFolder, split: HeldOut = "test", device: torch.device | str | None = None
+                 ) -> tuple[Experiment, dict[str, float]]:
     """Score a run's weights (see `load_run`) on its task's test set (a real data set: on `split`, test or
-    validation; a generated task has one held-out set, whatever `split` says)."""
-    experiment, task, model = load_run(folder)
+    validation; a generated task has one held-out set, whatever `split` says), on `device` (else the CPU)."""
+    experiment, task, model = load_run(folder, device)
     if isinstance(experiment.task_config, SplitConfig):
         if split not in ("validation", "test"):
             raise ValueError(f"split must be 'validation' or 'test', got {split!r}")

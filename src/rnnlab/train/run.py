@@ -2,7 +2,7 @@
 
     RUN/config.json        task, model and training configs (what to rebuild the run from)
     RUN/metrics.jsonl      one evaluation record per line
-    RUN/tensorboard/       the same numbers as TensorBoard scalars
+    RUN/tensorboard/       the same numbers as TensorBoard scalars, and the configs as its hyper-parameters
     RUN/checkpoints/       see checkpoint.py
     RUN/result.json        written when the run ends: status, steps and seconds to solve, best metric
 
@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from rnnlab.files import write_atomic
 from rnnlab.train.loop import EvalRecord, StopReason, TrainResult
-from rnnlab.train.tensorboard import ScalarWriter
+from rnnlab.train.tensorboard import Hyperparameter, ScalarWriter, has_hparams, truncate_events
 
 Status = Literal["solved", "not solved", "diverged"]
 
@@ -96,14 +96,19 @@ class RunFolder:
         write_atomic(self.path / "config.json", json.dumps(asdict(spec), indent=2) + "\n")
 
     def restart_log(self, records: list[EvalRecord]) -> None:
-        """On resume: the log holds exactly the records the checkpoint holds, none twice."""
+        """On resume: the log and the TensorBoard files hold exactly the records the checkpoint holds, none twice."""
         write_atomic(self.metrics, "".join(json.dumps(r.to_json()) + "\n" for r in records))
+        truncate_events(self.path / "tensorboard", records[-1].step if records else 0)
 
     def log(self, record: EvalRecord) -> None:
         with self.metrics.open("a") as stream:
             stream.write(json.dumps(record.to_json()) + "\n")
         if self._tensorboard is None:
-            self._tensorboard = ScalarWriter(self.path / "tensorboard")
+            folder = self.path / "tensorboard"
+            started = has_hparams(folder)  # a resumed run keeps the session it started with
+            self._tensorboard = ScalarWriter(folder)
+            if not started and self.holds_a_run():
+                self._tensorboard.add_hparams_start(hyperparameters(self.spec()))
         scalars = {"train/loss": record.train_loss, "train/grad_norm": record.grad_norm, "train/lr": record.lr}
         scalars |= {f"test/{name}": value for name, value in record.metrics.items()}
         self._tensorboard.add_scalars(record.step, scalars)
@@ -114,8 +119,10 @@ class RunFolder:
         return [EvalRecord.from_json(json.loads(line)) for line in self.metrics.read_text().splitlines() if line]
 
     def finish(self, summary: RunSummary) -> None:
-        """Write RUN/result.json: the run has ended."""
+        """Write RUN/result.json: the run has ended (and say so to TensorBoard's HParams view)."""
         write_atomic(self.path / "result.json", json.dumps(summary.to_json(), indent=2) + "\n")
+        if self._tensorboard is not None:
+            self._tensorboard.add_hparams_end(summary.steps, "failure" if summary.status == "diverged" else "success")
 
     def summary(self) -> RunSummary | None:
         """What RUN/result.json says; None while the run has not ended."""
@@ -126,6 +133,24 @@ class RunFolder:
         """RUN/result.json as JSON (StabilityRun.from_summary reads this form); None while the run runs."""
         path = self.path / "result.json"
         return json.loads(path.read_text()) if path.exists() else None
+
+
+def hyperparameters(spec: RunSpec) -> dict[str, Hyperparameter]:
+    """A run's configs as flat TensorBoard hyper-parameters: task, task.length, model.hidden_size, train.lr, ...
+    (nested configs by dotted name; None and lists as text)."""
+    flat: dict[str, Hyperparameter] = {"task": spec.task}
+
+    def add(prefix: str, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if isinstance(value, dict):
+                add(f"{prefix}.{name}", value)
+            else:
+                flat[f"{prefix}.{name}"] = value if isinstance(value, bool | int | float | str) else str(value)
+
+    add("task", spec.task_config)
+    add("model", spec.model)
+    add("train", spec.train)
+    return flat
 
 
 def status_of(result: TrainResult) -> Status:

@@ -29,7 +29,7 @@ ABILITIES = {
     StreamTask: STREAMS,
     StatefulTask: STREAMS,
     SelfEvaluatingTask: STREAMS | PAIRS | FORECASTS | LABELLED,
-    PreparedTask: PAIRS | FORECASTS,
+    PreparedTask: PAIRS | FORECASTS | {"arrays"},
     ArtifactTask: {"shakespeare-char", "text-file"},
     ThresholdTask: SYNTHETIC | LABELLED | {"mnist5k", "fashion"},
 }

@@ -66,6 +66,9 @@ def _new_index(cls: type, fields: dict[str, Any]) -> dict[str, Any]:
     return {"kind": cls.__name__, **fields}
 
 
+# How NumPy pickles an array: numpy.core.multiarray._reconstruct in NumPy 1, numpy._core... in NumPy 2; asking an
+# array for it works in both (`np._core` does not exist in NumPy 1.26).
+RECONSTRUCT = np.empty(0).__reduce__()[0]
 ALLOWED: dict[tuple[str, str], Any] = {
     ("pandas.core.frame", "DataFrame"): _Frame,
     ("pandas.core.internals.managers", "BlockManager"): _block_manager,
@@ -75,8 +78,8 @@ ALLOWED: dict[tuple[str, str], Any] = {
     ("pandas.core.indexes.range", "RangeIndex"): _RangeIndex,
     ("numpy.core.numeric", "_frombuffer"): _frombuffer,
     ("numpy._core.numeric", "_frombuffer"): _frombuffer,
-    ("numpy.core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,  # type: ignore[attr-defined]
-    ("numpy._core.multiarray", "_reconstruct"): np._core.multiarray._reconstruct,  # type: ignore[attr-defined]
+    ("numpy.core.multiarray", "_reconstruct"): RECONSTRUCT,
+    ("numpy._core.multiarray", "_reconstruct"): RECONSTRUCT,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
     ("builtins", "slice"): slice,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnnlab.data.tasks.adding import AddingConfig, AddingTask
+from rnnlab.data.tasks.arrays import ArraysConfig, ArraysTask
 from rnnlab.data.tasks.base import Task
 from rnnlab.data.tasks.chorales import ChoraleMelodyConfig, ChoraleMelodyTask, ChoraleRollConfig, ChoraleRollTask
 from rnnlab.data.tasks.copy_memory import CopyMemoryConfig, CopyMemoryTask
@@ -166,6 +167,13 @@ register(TaskEntry(
     "stratified 70 / 15 / 15 split)",
     WavFolderConfig, build_wav_folder, knob=None, metric="accuracy", lower_is_better=False,
     suggested_model=SuggestedModel(hidden_size=64), suggested_training=SuggestedTraining(lr=2e-3, batch_size=32),
+))
+register(TaskEntry(
+    "arrays", "your own sequences and targets: `rnnlab.train(inputs, targets)` from Python, or --set "
+    "path=FILE.safetensors (layout: rnnlab.data.tasks.arrays); metric the held-out loss",
+    ArraysConfig, ArraysTask, knob=None, metric="loss", lower_is_better=True,
+    suggested_model=SuggestedModel(hidden_size=64),
+    suggested_training=SuggestedTraining(lr=2e-3, batch_size=32, eval_every=50),
 ))
 
 
