@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     rows = run_quick(config, progress)
     if args.json:
-        print_json([{"model": row.model, "hidden_size": row.hidden_size, "parameters": row.parameters,
+        print_json([{"model": row.model, "hidden_size": row.hidden_size, "parameters": row.parameters, "lr": row.lr,
                      "test_mse": row.result.final.metrics["mse"], "diverged": row.result.diverged,
                      "solved_after_seconds": row.result.first_solved.seconds if row.result.first_solved else None,
                      "steps": row.result.final.step, "seconds": row.result.final.seconds,
