@@ -29,7 +29,7 @@ from rnnlab.train.distributed import ALONE, Ranks, joined, ranks_from
 from rnnlab.train.loop import EvalRecord, TrainConfig, train
 
 # Float tolerance between one process and two ranks: the ranks' gradients are averaged by an all-reduce, so
-# sums are taken in another order. Measured: records and weights agree to about 1e-7 relative after 20 steps.
+# sums are taken in another order. Measured (20 steps): records within 1.4e-6 relative, weights within 6e-8.
 RTOL, ATOL = 1e-5, 1e-6
 
 
