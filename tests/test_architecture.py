@@ -58,6 +58,8 @@ def package_of(module: str) -> str | None:
 def layer(module: str) -> int:
     if module == "rnnlab":
         return TOP
+    if module == "rnnlab.__main__":  # `python -m rnnlab`: the command itself, on the cli layer
+        return LAYERS["cli"]
     package = package_of(module)
     return BOTTOM if package is None else LAYERS[package]
 

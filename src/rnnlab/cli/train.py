@@ -1,15 +1,22 @@
-"""`rnnlab train`: one model on one task, into a run folder that survives interruption."""
+"""`rnnlab train`: one model on one task, into a run folder that survives interruption.
+
+Under torchrun (`torchrun --nproc-per-node N -m rnnlab train ...`) the N processes train one model together
+(train/distributed.py): `--batch-size` is the global batch, rank 0 writes the run folder and alone prints,
+and an error on any rank ends every rank, with one line from the rank that failed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import time
 from pathlib import Path
 
 from rich.markup import escape
 
 from rnnlab.cli.config_args import add_config_arguments
 from rnnlab.cli.console import console
+from rnnlab.cli.errors import UsageError
 from rnnlab.cli.progress import training_progress
 from rnnlab.cli.shared_args import add_alias
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
@@ -17,10 +24,14 @@ from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.cli.train_args import INIT_DEFAULTS, INIT_HELP, MODEL_DEFAULTS, MODEL_HELP, TRAIN_DEFAULTS, TRAIN_HELP
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
+from rnnlab.train.distributed import Ranks, joined
 from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
 from rnnlab.train.loop import TrainConfig
 from rnnlab.train.run import RunFolder
 
+# A rank that failed only because another did waits this long before it exits, so that the rank that failed
+# first says why and exits first (torchrun names the first rank to exit as the root cause, then ends the rest).
+LINGER_SECONDS = 5.0
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train one model on one task",
@@ -68,16 +79,38 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
 
 def run(args: argparse.Namespace) -> int:
     use_threads(args)
+    with joined() as ranks:  # one rank alone outside torchrun
+        if ranks.world == 1:
+            return train_ranks(args, ranks)
+        try:
+            return train_ranks(args, ranks)
+        except Exception as error:
+            if not ranks.first_to_fail():  # this rank failed because another did, which says why
+                time.sleep(LINGER_SECONDS)
+                return 2
+            if isinstance(error, (UsageError, ValueError, OSError)):
+                raise
+            raise ValueError(f"rank {ranks.rank}: {' '.join(f'{type(error).__name__}: {error}'.split())}") from error
+
+
+def train_ranks(args: argparse.Namespace, ranks: Ranks) -> int:
     experiment = build_experiment(args)
+    ranks.share(experiment.train.batch_size)
     name = f"{experiment.entry.build(experiment.task_config).name}-{args.model}-s{experiment.train.seed}"
     folder = RunFolder(args.out or Path("runs") / name)
+    if not ranks.writes:  # the other ranks train beside rank 0, which writes and says how it goes
+        run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, ranks=ranks)
+        return 0
     folder.check(experiment.spec(), resume=args.resume, overwrite=args.overwrite,  # before any output
                  upgrade=upgraded_spec)
     err = console(stderr=True)
-    err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {escape(str(folder.path))}", highlight=False)
+    shared = f"  {ranks.world} ranks" if ranks.world > 1 else ""
+    err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}{shared}  -> {escape(str(folder.path))}",
+              highlight=False)
     metric = experiment.entry.metric
     with training_progress(err, experiment.train.steps, metric, name) as report:
-        summary = run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, on_eval=report)
+        summary = run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, on_eval=report,
+                                 ranks=ranks)
     line = (f"{summary.status}: best test {metric} {summary.best:.4f} after {summary.steps} steps, "
             f"{summary.seconds:.1f} s; {summary.parameters:,} parameters")
     if summary.status == "solved":

@@ -35,6 +35,7 @@ from rnnlab.models.registry import (
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
+from rnnlab.train.distributed import ALONE, Ranks
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
 from rnnlab.train.run import RunFolder, RunSpec, RunSummary
 
@@ -109,21 +110,21 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
 
 
 def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
-                   on_eval: Callable[[EvalRecord], None] | None = None) -> RunSummary:
-    """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
-    folder.check(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
+                   on_eval: Callable[[EvalRecord], None] | None = None, ranks: Ranks = ALONE) -> RunSummary:
+    """Train into `folder` (creating it, or resuming the run it holds); returns the result summary.
+
+    With `ranks` of a torchrun world (train/distributed.py) every rank trains and returns the same summary;
+    rank 0 alone writes the folder and calls `on_eval`; the others read its checkpoints to resume."""
+    if ranks.writes:
+        folder.check(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
+    ranks.share(experiment.train.batch_size)
     # Build (and let a real data set load and validate its data) before anything is written: a bad user
     # file is one error line, not a run folder holding only a config.
     task, model = experiment.build()
     if isinstance(task, PreparedTask):
         task.prepare()
-    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
-    if isinstance(task, ArtifactTask):  # e.g. a vocabulary, so the run needs no corpus later
-        task.save_artifacts(folder.path)
-    if resume:
-        saved = latest_checkpoint(folder.checkpoints)
-        kept = saved_records(saved) if saved is not None else []
-        folder.restart_log([EvalRecord.from_json(r) for r in kept])
+    if ranks.writes:
+        prepare_folder(folder, experiment, task, resume, overwrite)
 
     def log(record: EvalRecord) -> None:
         folder.log(record)
@@ -136,12 +137,25 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     held_out = isinstance(config, SplitConfig) and config.split != "test"
     select = (experiment.entry.metric, experiment.entry.lower_is_better) if held_out else None
     monitor = (experiment.entry.metric, experiment.entry.lower_is_better)
-    result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select,
-                   monitor=monitor)
+    result = train(model, task, experiment.train, log if ranks.writes else None, checkpoints=folder.checkpoints,
+                   resume=resume, select=select, monitor=monitor, ranks=ranks)
     summary = RunSummary.of(result, experiment.entry.metric, experiment.entry.lower_is_better,
-                            parameters=count_parameters(model), test_metrics=test_split_metrics(experiment, model))
-    folder.finish(summary)
+                            parameters=count_parameters(model),
+                            test_metrics=ranks.first(lambda: test_split_metrics(experiment, model)))
+    if ranks.writes:
+        folder.finish(summary)
     return summary
+
+
+def prepare_folder(folder: RunFolder, experiment: Experiment, task: Task, resume: bool, overwrite: bool) -> None:
+    """Create the run folder (or take up the run it holds, its log cut back to its checkpoint's records)."""
+    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
+    if isinstance(task, ArtifactTask):  # e.g. a vocabulary, so the run needs no corpus later
+        task.save_artifacts(folder.path)
+    if resume:
+        saved = latest_checkpoint(folder.checkpoints)
+        kept = saved_records(saved) if saved is not None else []
+        folder.restart_log([EvalRecord.from_json(r) for r in kept])
 
 
 def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:

@@ -6,7 +6,8 @@ finite (`diverged`, with the step it happened). A run that did not solve is repo
 its best metric, and says why it stopped (`TrainResult.stop_reason`) and whether it was still improving
 when its budget ran out, so that "not solved" is never mistaken for "cannot solve". With a checkpoint
 folder, a checkpoint is written at evaluations, and `resume=True` continues from the newest one to the same result as an
-uninterrupted run (same seed, CPU).
+uninterrupted run (same seed, CPU). With `ranks` (train/distributed.py) several processes train one model on
+shares of each global batch, to the result of one process on the whole batch.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rnnlab.data.tasks.base import Batch, SelfEvaluatingTask, StatefulTask, Stre
 from rnnlab.files import atomic_path, write_atomic
 from rnnlab.models.device import resolve_device
 from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
+from rnnlab.train.distributed import ALONE, Ranks
 from rnnlab.train.optim import DECAYS, OPTIMIZERS, DecayName, OptimizerName, lr_factor, make_optimizer, set_lr
 
 TRAIN_STREAM = 0
@@ -174,7 +176,8 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
           on_eval: Callable[[EvalRecord], None] | None = None,
           checkpoints: Path | None = None, resume: bool = False,
           on_step: Callable[[int, float, float], None] | None = None,
-          select: tuple[str, bool] | None = None, monitor: tuple[str, bool] | None = None) -> TrainResult:
+          select: tuple[str, bool] | None = None, monitor: tuple[str, bool] | None = None,
+          ranks: Ranks = ALONE) -> TrainResult:
     """Train `model` on `task` until solved, out of steps or time, or diverged.
 
     `on_eval(record)` is called at every evaluation; `on_step(step, loss, grad_norm)` after every step
@@ -184,14 +187,21 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
     when there is a checkpoint folder so that a resumed run selects from its whole history. `monitor =
     (metric, lower_is_better)` (default: `select`) is the metric whose plateau `config.plateau_evals` watches.
 
+    With `ranks` of a torchrun world, this process trains on its share of every batch of `config.batch_size`
+    (the global batch) behind DistributedDataParallel; every rank reaches the same records and stops at the
+    same step, and only rank 0 writes checkpoints (every rank resumes from them). `on_eval` and `on_step`
+    are called on every rank.
+
     Why it stopped (`result.stop_reason`): solved (with `stop_when_solved`); plateaued; budget (`steps`
     spent); time (`max_seconds` spent); diverged.
     """
     monitor = monitor or select
+    ranks.share(config.batch_size)
     torch.manual_seed(config.seed)
     generator = seeded(config.seed, TRAIN_STREAM)
     device = resolve_device(config.device)
     model.to(device)
+    network = ranks.wrap(model)  # what trains: the model, behind DDP when there are other ranks
     test = None if isinstance(task, SelfEvaluatingTask) else task.test_set(config.seed).to(device)
     carries_state = isinstance(task, StatefulTask) and task.carries_state
     stream = task if isinstance(task, StreamTask) else None
@@ -199,7 +209,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr, config.weight_decay,
                                config.momentum)
     result = TrainResult()
-    best = BestWeights(select, None if checkpoints is None else checkpoints / "best", resume, result)
+    best = BestWeights(select, None if checkpoints is None else checkpoints / "best", resume, result, ranks.writes)
     start_step, elapsed = 1, 0.0
     saved = latest_checkpoint(checkpoints) if (resume and checkpoints is not None) else None
     if saved is not None:
@@ -222,20 +232,22 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         lr = config.lr * lr_factor(step, config.steps, config.warmup_steps, config.decay)
         set_lr(optimizer, lr)
         # A stream task reads the batch of this step, so a resumed run continues its stream.
-        batch = (stream.sample_at(step, config.batch_size) if stream is not None
-                 else task.sample(config.batch_size, generator)).to(device)
+        batch = ranks.rows(stream.sample_at(step, config.batch_size) if stream is not None
+                           else task.sample(config.batch_size, generator)).to(device)
         state = carry_state(state, batch.resets) if carries_state else None
-        outputs, state = model(batch.inputs, state, batch.lengths)
+        outputs, state = network(batch.inputs, state, batch.lengths)
         loss = task.loss(outputs, batch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm = float(nn.utils.clip_grad_norm_(model.parameters(), config.clip if config.clip > 0 else math.inf))
-        loss_value = float(loss.detach())
+        loss_value = ranks.mean(float(loss.detach()))
         if math.isfinite(loss_value) and math.isfinite(norm):
             optimizer.step()
         else:
             result.diverged_at = step
         elapsed += time.perf_counter() - started
+        if config.max_seconds is not None:
+            elapsed = ranks.slowest(elapsed)  # so that every rank runs out of time at the same step
         losses.append(loss_value)
         norms.append(norm)
         if on_step is not None:
@@ -243,7 +255,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
         if step % config.eval_every and step != config.steps and not out_of_time and not result.diverged:
             continue
-        metrics = evaluate_task(model, task, test, device)
+        metrics = ranks.first(lambda: evaluate_task(model, task, test, device))
         # A model whose test outputs are not finite has solved nothing, whatever a thresholded metric says.
         solved = task.solved(metrics) and all(math.isfinite(value) for value in metrics.values())
         record = EvalRecord(step, elapsed, step * config.batch_size, sum(losses) / len(losses),
@@ -256,7 +268,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         best.offer(model, record)
         finished = _finished(result, config, elapsed, step, monitor)
         due = config.checkpoint_every and (finished or evaluations % config.checkpoint_every == 0)
-        if checkpoints is not None and due:
+        if checkpoints is not None and due and ranks.writes:
             save_checkpoint(checkpoints, model, optimizer, TrainingState(
                 step, elapsed, [r.to_json() for r in result.records], generator.get_state(),
                 torch.get_rng_state(), result.diverged))
@@ -271,8 +283,8 @@ class BestWeights:
     """The weights of the best evaluation so far on one metric, in memory and (optionally) on disk."""
 
     def __init__(self, select: tuple[str, bool] | None, folder: Path | None, resume: bool,
-                 result: TrainResult) -> None:
-        self.select, self.folder, self.result = select, folder, result
+                 result: TrainResult, writes: bool = True) -> None:
+        self.select, self.folder, self.result, self.writes = select, folder, result, writes
         self.value = math.nan
         self.weights: dict[str, Tensor] | None = None
         if select is not None and resume and folder is not None and (folder / "model.safetensors").exists():
@@ -290,7 +302,7 @@ class BestWeights:
             return
         self.value, self.result.selected_step = value, record.step
         self.weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-        if self.folder is not None:
+        if self.folder is not None and self.writes:
             # Written atomically, weights first: a crash leaves the previous best or this one, never half.
             self.folder.mkdir(parents=True, exist_ok=True)
             with atomic_path(self.folder / "model.safetensors") as partial:

@@ -25,7 +25,11 @@ Workers train into FOLDER/runs/, so FOLDER must be on a file system every machin
 absolute path, and rnnlab must be installed on every worker. The store is written only by the process
 that runs the sweep: SQLite's WAL mode needs its writers on one machine. A run is marked running when it
 is handed to the cluster, and the sweep keeps only as many runs in flight as the cluster has threads.
-Ctrl-C cancels them; Dask cannot stop a run a worker has already started, so after Ctrl-C or kill -9
+A worker that dies (killed, out of memory, its machine lost) loses nothing: Dask runs its run again on
+another worker, which continues from the run's last checkpoint, and the sweep records it once; a run whose
+workers all died (Dask's `allowed-failures`, 3 by default) is marked failed, and a resume runs it again.
+Tested with real `dask scheduler` and `dask worker` processes (tests/compare/sweeps/test_dask_cluster.py).
+Ctrl-C cancels the runs in flight; Dask cannot stop a run a worker has already started, so after Ctrl-C or kill -9
 let the workers finish it (or restart them) before resuming, or two workers would train into one folder.
 """
 
@@ -309,7 +313,7 @@ def _run_on_cluster(pending: list[RunPlan], folder: Path, store: ResultsStore, c
                     progress: _Progress) -> None:
     """As many runs in flight as the cluster has threads (counted again as each run ends, so workers that
     join are used), each recorded in the store by this process as it completes."""
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     todo = deque(pending)
     in_flight: dict[DaskFuture, RunPlan] = {}
@@ -331,7 +335,10 @@ def _run_on_cluster(pending: list[RunPlan], folder: Path, store: ResultsStore, c
             error = future.exception()
             if error is None:
                 _record(store, plan, folder, future.result())
-            else:  # raised in the run, or its worker died (KilledWorker, after Dask's retries)
+            elif isinstance(error, KilledWorker):  # Dask ran it again on other workers, and they died too
+                store.fail(plan.run_id, "every Dask worker that ran it died (killed, or out of memory?); resume "
+                                        f"the sweep to run it again: {one_line(error)}")
+            else:  # raised in the run
                 store.fail(plan.run_id, one_line(error))
             progress.update(store.row(plan.run_id))
             submit_while_idle()
