@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import torch
+import torch.nn.functional as F
 from torch import _VF, Tensor
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
@@ -39,8 +41,14 @@ def _kernel(config: RecurrentConfig) -> Any:
 
 def run_fused(config: RecurrentConfig, cells: Sequence[RecurrentCell], training: bool, x: Tensor,
               state: LayerState, lengths: Tensor | None) -> tuple[Tensor, LayerState]:
-    """The same computation as the readable loop over `cells`, in one kernel call. x: (B, T, D)."""
+    """The same computation as the readable loop over `cells`, in one kernel call. x: (B, T, D).
+
+    A single step (T = 1) runs the cell kernels instead, the ones `nn.RNNCell/LSTMCell/GRUCell` call: the
+    sequence kernels' set-up costs more than the step itself there (oneDNN's LSTM: 2.7x the readable cell).
+    """
     c = config
+    if x.shape[1] == 1:
+        return run_one_step(config, cells, training, x, state)
     kernel = _kernel(c)
     hx: Any = (state.h, state.c) if isinstance(state, LSTMState) else state.h
     args = (flat_weights(cells), True, c.num_layers, c.dropout, training, c.bidirectional)
@@ -57,3 +65,41 @@ def run_fused(config: RecurrentConfig, cells: Sequence[RecurrentCell], training:
         output, _ = pad_packed_sequence(PackedSequence(data, packed.batch_sizes, order, unorder),
                                         batch_first=True, total_length=x.shape[1])
     return output, type(state)(*final)
+
+
+def run_one_step(config: RecurrentConfig, cells: Sequence[RecurrentCell], training: bool, x: Tensor,
+                 state: LayerState) -> tuple[Tensor, LayerState]:
+    """One time step through the stack with `_VF.*_cell`, x (B, 1, D) -> outputs (B, 1, dirs·H). At T = 1
+    both directions read the same step, and every length is 1. Written for few tensor operations: at
+    B = 1 each costs more than the arithmetic."""
+    c = config
+    x_t = x.select(1, 0)  # (B, D)
+    kernel = _cell_kernel(c)
+    is_lstm = isinstance(state, LSTMState)
+    finals: list[tuple[Tensor, ...]] = []
+    for layer in range(c.num_layers):
+        if layer > 0 and c.dropout > 0:
+            x_t = F.dropout(x_t, c.dropout, training)
+        outputs = []
+        for direction in range(c.directions):
+            k = layer * c.directions + direction
+            x_to_gates, h_to_gates = cells[k].x_to_gates, cells[k].h_to_gates
+            weights = (x_to_gates.weight, h_to_gates.weight, x_to_gates.bias, h_to_gates.bias)
+            parts = [part.select(0, k) for part in state]  # each (B, H)
+            final = kernel(x_t, tuple(parts), *weights) if is_lstm else (kernel(x_t, parts[0], *weights),)
+            finals.append(final)
+            outputs.append(final[0])
+        x_t = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=-1)  # (B, dirs·H)
+    if len(finals) == 1:
+        return x_t.unsqueeze(1), type(state)(*(part.unsqueeze(0) for part in finals[0]))
+    return x_t.unsqueeze(1), type(state)(*(torch.stack(parts) for parts in zip(*finals)))
+
+
+def _cell_kernel(config: RecurrentConfig) -> Any:
+    if config.cell in ("lstm", "gru"):
+        return _CELL_KERNELS[config.cell]
+    return _CELL_KERNELS[f"rnn_{config.nonlinearity}"]
+
+
+_CELL_KERNELS = {"lstm": _VF.lstm_cell, "gru": _VF.gru_cell, "rnn_tanh": _VF.rnn_tanh_cell,
+                 "rnn_relu": _VF.rnn_relu_cell}  # looked up once: each `_VF.name` goes through a __getattr__

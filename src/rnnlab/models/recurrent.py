@@ -11,12 +11,14 @@ layer 1 forward, ...
 With `lengths`, outputs past a sequence's end are zero and its final state is the state at its last
 real step (for the backward direction: after reading the sequence's first step).
 
-Three ways to run the same cells, chosen by `backend` (see `RecurrentLayer.backend_for`):
+Four ways to run the same cells, chosen by `backend` (see `RecurrentLayer.backend_for`):
 
     readable   the loop below, one `cell.step` per time step: every cell, and what diagnostics observe
     fused      PyTorch's kernels (`models/fused.py`): rnn, lstm, gru
     scan       all steps at once by a parallel scan (`models/scan.py`): mingru, minlstm, whose
                update h' = a ⊙ h + b is linear in h with a, b from the input alone
+    compiled   the loop over time in C++ on the CPU (`models/compiled/`): rnn, lstm, gru, mingru, minlstm;
+               built on first use, and where it cannot be, rnnlab warns once and runs the others
 """
 
 from __future__ import annotations
@@ -25,12 +27,12 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import cast
 
 import torch
 from torch import Tensor, nn
 
-from rnnlab.models import fused
+from rnnlab.models import compiled, fused
+from rnnlab.models.auto_backend import auto_backend
 from rnnlab.models.cells import (
     HiddenState,
     LinearRecurrentCell,
@@ -38,8 +40,6 @@ from rnnlab.models.cells import (
 )
 from rnnlab.models.init import initialise
 from rnnlab.models.layer_config import (
-    FUSED_CELLS,
-    SCAN_CELLS,
     LayerState,
     RecurrentConfig,
     Runner,
@@ -114,7 +114,7 @@ class RecurrentLayer(nn.Module):
     def __init__(self, config: RecurrentConfig, generator: torch.Generator | None = None) -> None:
         super().__init__()
         self.config = config
-        cells = []
+        cells: list[RecurrentCell] = []
         for layer in range(config.num_layers):
             width = config.input_size if layer == 0 else config.output_size
             for _ in range(config.directions):
@@ -125,6 +125,7 @@ class RecurrentLayer(nn.Module):
                     cell.reset_parameters(generator)
                 cells.append(cell)
         self.cells = nn.ModuleList(cells)
+        self._cell_stack: list[RecurrentCell] = cells  # read at every call: not rebuilt from the ModuleList each time
         self.between_layers = nn.Dropout(config.dropout)
         self._warned_fallback = False
         self._observer: Observer | None = None
@@ -146,11 +147,11 @@ class RecurrentLayer(nn.Module):
     @property
     def cell_stack(self) -> list[RecurrentCell]:
         """The cells in PyTorch's order: layer 0 forward, layer 0 backward, layer 1 forward, ..."""
-        return [cast(RecurrentCell, cell) for cell in self.cells]
+        return self._cell_stack
 
     @property
     def state_type(self) -> type[LayerState]:
-        return self.cell_stack[0].state_type  # each cell names its state (cells/base.py)
+        return self._cell_stack[0].state_type  # each cell names its state (cells/base.py)
 
     def initial_state(self, batch_size: int, device: torch.device | None = None,
                       dtype: torch.dtype | None = None) -> LayerState:
@@ -163,39 +164,28 @@ class RecurrentLayer(nn.Module):
         return self.backend_for(x) == "fused"
 
     def backend_for(self, x: Tensor) -> Runner:
-        """Which backend runs for input x (B, T, D): the one configured, or the one `auto` picks.
-
-        `auto` picks what `rnnlab bench` measured fastest on this kind of machine
-        (benchmarks/results/cpu-2core.md, scan-cpu-2core.md). rnn, lstm, gru: the fused kernels always
-        on CUDA (cuDNN), and on the CPU for every cell except the LSTM at a single step, where oneDNN's
-        set-up cost makes it 2.7x slower than the plain cell (single-step generation). PyTorch's GRU and
-        RNN loops (no oneDNN kernel) still beat our Python loop by 0-40 %, so they are taken too.
-        Options the kernels lack (peepholes, CIFG, LN) fall back to the readable path, said once.
-        mingru, minlstm: the scan on CUDA for more than one step, 20-130x faster than the loop there
-        (benchmarks/results/scan-h100.md); on the CPU the readable loop, which one thread runs 1.9-3.4x
-        faster than the scan in training and 3.2-4.3x in inference at T = 128 to 4096 (and at T = 2 to 16
-        as well): the scan's logcumsumexp costs ~26 ns per element, and its three passes (one forward,
-        two backward) outweigh the loop's ~0.1 ms of overhead per step. indrnn: the readable loop, the
-        only one it has.
+        """Which backend runs for input x (B, T, D): the one configured, or the one `auto` picks
+        (`models/auto_backend.py`, from what `rnnlab bench` measured). `compiled` asked for where the core
+        cannot run (not built, CUDA, bfloat16 weights) runs what `auto` would, after one warning per process.
         """
         c = self.config
         if self._observer is not None:
             return "readable"  # only the readable loop has steps to show
-        if c.backend != "auto":
+        if c.backend == "compiled":
+            if self._compiled_runs(x):
+                return "compiled"
+        elif c.backend != "auto":
             return c.backend
-        if c.cell in SCAN_CELLS:
-            return "scan" if x.device.type == "cuda" and x.shape[1] > 1 else "readable"
-        if c.cell not in FUSED_CELLS:
-            return "readable"
-        if c.lstm_options:
-            if not self._warned_fallback:
-                warnings.warn(f"backend='auto' runs the readable path: the fused kernels do not support "
-                              f"{', '.join(c.lstm_options)}", stacklevel=3)
-                self._warned_fallback = True
-            return "readable"
-        if x.device.type == "cuda":
-            return "fused"
-        return "readable" if c.cell == "lstm" and x.shape[1] == 1 else "fused"
+        runner = auto_backend(c, x, lambda: self._compiled_runs(x))
+        if c.lstm_options and not self._warned_fallback:
+            warnings.warn(f"backend='auto' runs the readable path: the fused kernels do not support "
+                          f"{', '.join(c.lstm_options)}", stacklevel=3)
+            self._warned_fallback = True
+        return runner
+
+    def _compiled_runs(self, x: Tensor) -> bool:
+        """The core supports this layer and input, and is built and loaded (on first use)."""
+        return compiled.supports(self.config, self._cell_stack, x) and compiled.load_core() is not None
 
     def forward(self, x: Tensor, state: LayerState | None = None, lengths: Tensor | None = None
                 ) -> tuple[Tensor, LayerState]:
@@ -207,12 +197,18 @@ class RecurrentLayer(nn.Module):
         if D != c.input_size:
             raise ValueError(f"expected input with {c.input_size} features, got {D}")
         checked_lengths = validate_lengths(lengths, B, T)
-        if state is None:
-            state = self.initial_state(B, x.device, x.dtype)
-        self._check_state(state, B)
+        if state is None:  # zeros, shaped like x: one tensor operation, as a single step is mostly overhead
+            zeros = x.new_zeros(c.num_layers * c.directions, B, c.hidden_size)
+            state = self.state_type(*(zeros for _ in self.state_type._fields))
+        else:
+            self._check_state(state, B)
         backend = self.backend_for(x)
+        if backend == "compiled":
+            core = compiled.load_core()
+            assert core is not None  # backend_for checked
+            return compiled.run_compiled(core, c, self._cell_stack, x, state, checked_lengths, self.between_layers)
         if backend == "fused":
-            return fused.run_fused(c, self.cell_stack, self.training, x, state, checked_lengths)
+            return fused.run_fused(c, self._cell_stack, self.training, x, state, checked_lengths)
         return self._run_cells(x, state, checked_lengths, scan=backend == "scan")
 
     def _run_cells(self, x: Tensor, state: LayerState, lengths: Tensor | None, scan: bool
@@ -274,7 +270,7 @@ class RecurrentLayer(nn.Module):
             raise ValueError(f"a {c.cell} layer takes a {self.state_type.__name__} state, "
                              f"got {type(state).__name__}")
         for name, part in zip(state._fields, state):
-            if tuple(part.shape) != expected:
+            if part.shape != expected:
                 raise ValueError(f"state.{name} must have shape {expected}, got {tuple(part.shape)}")
 
     def extra_repr(self) -> str:
