@@ -23,7 +23,7 @@ def report():
 
 def test_one_record_per_case_shape_and_mode(report):
     keys = [(m.shape, m.mode, m.cell, m.implementation) for m in report.measurements]
-    assert len(keys) == len(set(keys)) == 2 * 2 * (4 + 4 + 2)  # shapes x modes x (lstm, gru, transformer cases)
+    assert len(keys) == len(set(keys)) == 2 * 2 * (5 + 5 + 2)  # shapes x modes x (lstm, gru, transformer cases)
     assert all(len(m.round_seconds) == TINY.repeats for m in report.measurements)
 
 
@@ -79,7 +79,7 @@ def test_progress_counts_every_run():
                              gemm_size=64)
     run_benchmark(settings, events.append)
     assert [e.done for e in events] == list(range(1, events[-1].total + 1))
-    assert events[-1].total == 4 * (1 + 2 + 1)  # 4 cases x (calibration, 2 rounds, memory)
+    assert events[-1].total == 5 * (1 + 2 + 1)  # 5 cases x (calibration, 2 rounds, memory)
 
 
 @pytest.mark.parametrize("change, message", [

@@ -94,10 +94,10 @@ def run(args: argparse.Namespace) -> int:
         console = Console(width=160)
     console.print(_results_table(report))
     if choices := choice_rows(report):
-        console.print(_rich_table("Readable or fused? (fused ÷ readable < 1: fused is faster)", CHOICE_HEADER,
+        console.print(_rich_table("Which backend? (÷ readable < 1: faster than the readable loop)", CHOICE_HEADER,
                                   choices, numeric_from=3))
     if scan_choices := scan_choice_rows(report):
-        console.print(_rich_table("Readable or scan? (scan ÷ readable < 1: the scan is faster)", SCAN_CHOICE_HEADER,
+        console.print(_rich_table("Which backend for the scan cells? (÷ readable < 1: faster)", SCAN_CHOICE_HEADER,
                                   scan_choices, numeric_from=3))
     if against := against_lstm_rows(report):
         console.print(_rich_table("Against the LSTM kernel (time ratios, < 1: faster)", AGAINST_LSTM_HEADER,
