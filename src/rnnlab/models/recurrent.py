@@ -38,6 +38,7 @@ from rnnlab.models.cells import (
     LinearRecurrentCell,
     RecurrentCell,
 )
+from rnnlab.models.cudnn_weights import FlatWeights
 from rnnlab.models.init import initialise
 from rnnlab.models.layer_config import (
     LayerState,
@@ -126,6 +127,7 @@ class RecurrentLayer(nn.Module):
                 cells.append(cell)
         self.cells = nn.ModuleList(cells)
         self._cell_stack: list[RecurrentCell] = cells  # read at every call: not rebuilt from the ModuleList each time
+        self._cudnn_weights = FlatWeights()
         self.between_layers = nn.Dropout(config.dropout)
         self._warned_fallback = False
         self._observer: Observer | None = None
@@ -208,6 +210,8 @@ class RecurrentLayer(nn.Module):
             assert core is not None  # backend_for checked
             return compiled.run_compiled(core, c, self._cell_stack, x, state, checked_lengths, self.between_layers)
         if backend == "fused":
+            if x.is_cuda:  # cuDNN reads one weight buffer: keep ours packed rather than copied at every call
+                self._cudnn_weights.ensure(c, self._cell_stack)
             return fused.run_fused(c, self._cell_stack, self.training, x, state, checked_lengths)
         return self._run_cells(x, state, checked_lengths, scan=backend == "scan")
 
