@@ -46,6 +46,7 @@ from rnnlab.models.layer_config import (
     Runner,
     make_cell,
 )
+from rnnlab.models.precision import full_precision
 from rnnlab.models.scan import linear_recurrence
 from rnnlab.models.state import last_step, reverse_padded, step_mask, validate_lengths
 
@@ -72,19 +73,20 @@ def run_cell(cell: RecurrentCell, x: Tensor, state: LayerState, mask: Tensor | N
     Where `mask` (B, T) is False the state is held and the output is zero. `observe(t, x_proj_t,
     state_before, state_after)` is called after every step, for diagnostics.
     """
-    x_proj = cell.project_input(x)  # (B, T, G·H): one matrix multiply for all steps
+    x_proj = cell.project_input(x).to(state[0].dtype)  # (B, T, G·H): one matrix multiply for all steps
     outputs = []
-    # unbind, not x_proj[:, t]: indexing inside the loop makes the backward pass quadratic in T
-    for t, x_t in enumerate(x_proj.unbind(1)):  # x_t: (B, G·H)
-        h, new_state = cell.step(x_t, state)  # h: (B, H)
-        if mask is not None:
-            keep = mask[:, t, None]  # (B, 1)
-            new_state = type(state)(*(torch.where(keep, n, o) for n, o in zip(new_state, state)))
-            h = torch.where(keep, h, 0.0)
-        if observe is not None:
-            observe(t, x_t, state, new_state)
-        state = new_state
-        outputs.append(h)
+    with full_precision(x.device.type):  # a bf16 autocast covers the projection only (models/precision.py)
+        # unbind, not x_proj[:, t]: indexing inside the loop makes the backward pass quadratic in T
+        for t, x_t in enumerate(x_proj.unbind(1)):  # x_t: (B, G·H)
+            h, new_state = cell.step(x_t, state)  # h: (B, H)
+            if mask is not None:
+                keep = mask[:, t, None]  # (B, 1)
+                new_state = type(state)(*(torch.where(keep, n, o) for n, o in zip(new_state, state)))
+                h = torch.where(keep, h, 0.0)
+            if observe is not None:
+                observe(t, x_t, state, new_state)
+            state = new_state
+            outputs.append(h)
     return torch.stack(outputs, dim=1), state
 
 
@@ -96,8 +98,10 @@ def run_scan(cell: LinearRecurrentCell, x: Tensor, state: HiddenState, lengths: 
     last real step. The scan runs over the padding too, but it is causal: a later step never changes
     an earlier one.
     """
-    log_a, log_b = cell.log_coefficients(cell.project_input(x))  # each (B, T, H)
-    h = linear_recurrence(log_a, log_b, state.h)  # (B, T, H)
+    x_proj = cell.project_input(x).to(state.h.dtype)  # (B, T, G·H)
+    with full_precision(x.device.type):
+        log_a, log_b = cell.log_coefficients(x_proj)  # each (B, T, H)
+        h = linear_recurrence(log_a, log_b, state.h)  # (B, T, H)
     if lengths is None:
         return h, HiddenState(h[:, -1])
     real = step_mask(lengths, x.shape[1], x.device)[..., None]  # (B, T, 1)
@@ -212,7 +216,8 @@ class RecurrentLayer(nn.Module):
         if backend == "fused":
             if x.is_cuda:  # cuDNN reads one weight buffer: keep ours packed rather than copied at every call
                 self._cudnn_weights.ensure(c, self._cell_stack)
-            return fused.run_fused(c, self._cell_stack, self.training, x, state, checked_lengths)
+            with full_precision(x.device.type):  # the kernels' own input products, too, in the weights' dtype
+                return fused.run_fused(c, self._cell_stack, self.training, x, state, checked_lengths)
         return self._run_cells(x, state, checked_lengths, scan=backend == "scan")
 
     def _run_cells(self, x: Tensor, state: LayerState, lengths: Tensor | None, scan: bool

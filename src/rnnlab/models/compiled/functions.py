@@ -20,6 +20,7 @@ from torch import Tensor
 from torch.autograd.function import FunctionCtx, once_differentiable
 
 from rnnlab.models.compiled.abi import SAVED_GATES, call, recurrence
+from rnnlab.models.precision import full_precision
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ class MatrixRecurrence(torch.autograd.Function):
         d_weight = d_bias = None
         if ctx.needs_input_grad[4] or ctx.needs_input_grad[5]:
             d_hidden = d_hidden_proj.view(-1, GH)  # (steps·B, G·H)
-            d_weight = d_hidden.t() @ h_before.view(-1, H)  # (G·H, H): one product over all steps
+            with full_precision("cpu"):  # U's gradient in its own dtype, even under a bf16 autocast
+                d_weight = d_hidden.t() @ h_before.view(-1, H)  # (G·H, H): one product over all steps
             d_bias = d_hidden.sum(0)
         return None, d_x_proj, d_h, d_c, d_weight, d_bias
 
