@@ -98,6 +98,8 @@ def to_markdown(report: BenchReport) -> str:
         "(100 % for one thread on an idle machine).",
         f"- GEMM {r.gemm_size}² float32, GFLOP/s: torch.mm {r.mm_gflops:.1f}{onednn}. "
         f"\"% peak\" is against the best, {r.gemm_peak_gflops:.1f}.",
+        "- Precision: " + ("float32." if r.precision == "fp32" else f"{r.precision} autocast for the large "
+                           f"products, recurrences in float32; {r.precision_note}."),
         f"- {r.repeats} interleaved rounds per case; times are medians over rounds; \"÷ torch\" and the ratios "
         "below are medians of per-round ratios. Wall time of the whole run: "
         f"{r.wall_seconds:.0f} s.",

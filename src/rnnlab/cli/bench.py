@@ -43,6 +43,7 @@ from rnnlab.bench.table import (
     scan_choice_rows,
 )
 from rnnlab.cli.errors import UsageError
+from rnnlab.models.precision import PRECISIONS
 
 TERMINAL_COLUMNS = ("shape", "mode", "cell", "impl", "ms/step", "tokens/s", "÷ torch", "% peak", "peak MiB",
                     "saved MiB")  # the results file also has "runs" and "GFLOP/s"
@@ -71,6 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     parser.add_argument("--clock", choices=("auto", "cpu", "wall"), default="auto",
                         help="auto: CPU time for one CPU thread, else wall time")
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="bf16: every step under bfloat16 autocast, recurrences in float32 (default: fp32)")
     parser.add_argument("--no-memory", action="store_true", help="skip the untimed memory run of each case")
     parser.add_argument("--out", type=Path, action="append",
                         help="results file, .md or .json; repeat for both (default: "
@@ -118,7 +121,7 @@ def _settings(args: argparse.Namespace) -> BenchSettings:
     modes = cast(tuple[Mode, ...], tuple(_names(args.mode)))  # BenchSettings rejects unknown modes
     return BenchSettings(shapes=shapes, cells=cells, modes=modes,
                          repeats=repeats, threads=args.threads, device=args.device, clock=args.clock,
-                         measure_memory=not args.no_memory,
+                         measure_memory=not args.no_memory, precision=args.precision,
                          min_time_s=0.0 if args.quick else BenchSettings.min_time_s,
                          gemm_size=QUICK_GEMM_SIZE if args.quick else BenchSettings.gemm_size)
 
@@ -155,7 +158,8 @@ def _results_table(report: BenchReport) -> Table:
     onednn = "" if report.onednn_gflops is None else f", oneDNN {report.onednn_gflops:.1f}"
     caption = (f"{report.device}, torch {report.torch_version}, {report.threads} thread(s), {report.clock} clock "
                f"({report.cpu_share:.0%} CPU share). GEMM {report.gemm_size}² GFLOP/s: "
-               f"torch.mm {report.mm_gflops:.1f}{onednn}. Medians of {report.repeats} interleaved rounds.")
+               f"torch.mm {report.mm_gflops:.1f}{onednn}. Medians of {report.repeats} interleaved rounds. "
+               f"Precision {report.precision}{': ' + report.precision_note if report.precision_note else ''}.")
     keep = [RESULT_HEADER.index(name) for name in TERMINAL_COLUMNS]
     rows = [tuple(row[k] for k in keep) for row in result_rows(report)]
     table = _rich_table("rnnlab bench", TERMINAL_COLUMNS, rows, numeric_from=4)
