@@ -26,14 +26,12 @@ inline float exp_approx(float x) {
   const float n = std::floor(x * 1.44269504088896341f + 0.5f);   // round(x / ln 2)
   // r = x − n·ln 2 in two parts (ln 2 = 0.693359375 − 2.12194440e-4), exact for the first product
   const float r = (x - n * 0.693359375f) + n * 2.12194440054690583e-4f;
-  float p = 1.0f / 5040;  // Horner: 1 + r(1 + r(1/2 + r(1/6 + r(1/24 + r(1/120 + r(1/720 + r/5040))))))
-  p = p * r + 1.0f / 720;
-  p = p * r + 1.0f / 120;
-  p = p * r + 1.0f / 24;
-  p = p * r + 1.0f / 6;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  // Σ_{k≤7} r^k/k! in Estrin's form: four independent pairs, then two levels, so that the chain of
+  // dependent multiply-adds is 4 long instead of Horner's 7 (the loops are latency-bound, see loops.h)
+  const float r2 = r * r, r4 = r2 * r2;
+  const float p01 = 1.0f + r, p23 = 0.5f + r * (1.0f / 6), p45 = 1.0f / 24 + r * (1.0f / 120);
+  const float p67 = 1.0f / 720 + r * (1.0f / 5040);
+  const float p = (p01 + r2 * p23) + r4 * (p45 + r2 * p67);
   const float two_to_n = std::bit_cast<float>((static_cast<int32_t>(n) + 127) << 23);  // 2^n, exponent bits
   return p * two_to_n;
 }
@@ -44,14 +42,13 @@ inline float tanh_approx(float x) {
   const float a = std::fabs(x);
   const float e = exp_approx(-2.0f * a);
   const float large = (1.0f - e) / (1.0f + e);
-  const float s = a * a;
-  float p = 21844.0f / 6081075;  // odd series in a: a(1 + s(−1/3 + s(2/15 + ...)))
-  p = p * s - 1382.0f / 155925;
-  p = p * s + 62.0f / 2835;
-  p = p * s - 17.0f / 315;
-  p = p * s + 2.0f / 15;
-  p = p * s - 1.0f / 3;
-  const float small = a + a * s * p;
+  const float s = a * a, s2 = s * s, s4 = s2 * s2;
+  // the odd series a(1 + s·q(s)), q(s) = −1/3 + 2s/15 − 17s²/315 + 62s³/2835 − 1382s⁴/155925 + 21844s⁵/6081075,
+  // in Estrin's form like exp's
+  const float q01 = -1.0f / 3 + s * (2.0f / 15), q23 = -17.0f / 315 + s * (62.0f / 2835);
+  const float q45 = -1382.0f / 155925 + s * (21844.0f / 6081075);
+  const float q = (q01 + s2 * q23) + s4 * q45;
+  const float small = a + a * s * q;
   return std::copysign(a < 0.4f ? small : large, x);
 }
 

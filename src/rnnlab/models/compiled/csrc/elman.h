@@ -18,7 +18,7 @@ template <typename T, bool Relu> struct Elman {
   static constexpr int64_t saved = 0;   // S: gates kept per unit for backward
 
   template <bool Save>
-  static void forward(int64_t H, const T* __restrict x_proj, const T* __restrict hidden_proj,
+  static void forward(int64_t H, const T* __restrict x_proj, T* __restrict hidden_proj,
                       const T* __restrict bias_hh, T* __restrict h, T* /*c*/, T* __restrict out, T* /*gates*/) {
     #pragma GCC ivdep  // the gate blocks of one row never overlap: no need for run-time alias checks
     for (int64_t j = 0; j < H; ++j) {

