@@ -70,6 +70,8 @@ def test_single_step_equals_readable(cell, num_layers, bidirectional):
     readable, fused = twin_layers(cell, num_layers=num_layers, bidirectional=bidirectional)
     assert_backends_agree(readable, fused, torch.ones(B, dtype=torch.int64), steps=1)
     assert_backends_agree(readable, fused, None, steps=1)
+    x = torch.randn(B, 1, D, dtype=torch.float64)
+    assert_close(fused(x), readable(x))  # from the zero state, which the single step makes itself
 
 
 @pytest.mark.parametrize("with_lengths", [False, True], ids=["full", "lengths"])
@@ -103,22 +105,25 @@ def lstm_layer(**kwargs) -> RecurrentLayer:
 def test_without_the_core_auto_picks_fused(monkeypatch):
     """Reference: auto_backend.torch_backend's rule on the CPU (benchmarks/results/cpu-2core.md), which `auto`
     follows where the compiled core is unavailable: the fused kernels for rnn, lstm and gru, one step included
-    (where the LSTM, too, now runs the cell kernel); checked by counting calls into run_fused."""
+    (where the LSTM, too, now runs the cell kernel); checked by counting calls into run_fused and, for the
+    single step the layer sends straight there, run_one_step."""
     monkeypatch.setattr(RecurrentLayer, "_compiled_runs", lambda self, x: False)
     calls = []
-    real_run_fused = fused_module.run_fused
 
-    def counting_run_fused(*args, **kwargs):
-        calls.append(1)
-        return real_run_fused(*args, **kwargs)
+    def counting(real):
+        def count(*args, **kwargs):
+            calls.append(real.__name__)
+            return real(*args, **kwargs)
+        return count
 
-    monkeypatch.setattr(fused_module, "run_fused", counting_run_fused)
+    monkeypatch.setattr(fused_module, "run_fused", counting(fused_module.run_fused))
+    monkeypatch.setattr(fused_module, "run_one_step", counting(fused_module.run_one_step))
     for k, cell in enumerate(("lstm", "gru", "rnn")):
         layer = RecurrentLayer(RecurrentConfig(cell, D, H, backend="auto"))  # type: ignore[arg-type]
         assert layer.uses_fused(torch.randn(B, T, D)) and layer.uses_fused(torch.randn(B, 1, D))
         layer(torch.randn(B, T, D))
         layer(torch.randn(B, 1, D))
-        assert len(calls) == 2 * (k + 1)
+        assert calls == ["run_fused", "run_one_step"] * (k + 1)
 
 
 def test_auto_falls_back_to_readable_for_peepholes_warning_once():

@@ -42,6 +42,7 @@ from rnnlab.models.cells import (
 from rnnlab.models.cudnn_weights import FlatWeights
 from rnnlab.models.init import initialise
 from rnnlab.models.layer_config import (
+    FUSED_CELLS,
     LayerState,
     RecurrentConfig,
     Runner,
@@ -133,6 +134,8 @@ class RecurrentLayer(nn.Module):
         self.cells = nn.ModuleList(cells)
         self._cell_stack: list[RecurrentCell] = cells  # read at every call: not rebuilt from the ModuleList each time
         self._cudnn_weights = FlatWeights()
+        self._steps_with_cell_kernels = config.cell in FUSED_CELLS and not config.lstm_options \
+            and config.backend in ("auto", "fused")  # see `forward` and auto_backend: T = 1 runs nn.*Cell's kernels
         self._warned_fallback = False
         self._observer: Observer | None = None
 
@@ -208,12 +211,17 @@ class RecurrentLayer(nn.Module):
         B, T, D = x.shape
         if D != c.input_size:
             raise ValueError(f"expected input with {c.input_size} features, got {D}")
-        checked_lengths = validate_lengths(lengths, B, T)
-        if state is None:  # zeros, shaped like x: one tensor operation, as a single step is mostly overhead
+        if state is not None:
+            self._check_state(state, B)
+        if T == 1 and self._steps_with_cell_kernels and lengths is None and self._observer is None \
+                and not torch.is_autocast_enabled(x.device.type):
+            # what backend_for picks for one step ("fused": nn.*Cell's kernels), without its dispatch: a
+            # single step at B = 1 costs little more than the Python around it
+            return fused.run_one_step(c, self._cell_stack, self.training, x, state, self.state_type)
+        if state is None:  # zeros, shaped like x: one tensor operation
             zeros = x.new_zeros(c.num_layers * c.directions, B, c.hidden_size)
             state = self.state_type(*(zeros for _ in self.state_type._fields))
-        else:
-            self._check_state(state, B)
+        checked_lengths = validate_lengths(lengths, B, T)
         backend = self.backend_for(x)
         if backend == "compiled":
             core = compiled.load_core()
@@ -222,6 +230,8 @@ class RecurrentLayer(nn.Module):
         if backend == "fused":
             if x.is_cuda:  # cuDNN reads one weight buffer: keep ours packed rather than copied at every call
                 self._cudnn_weights.ensure(c, self._cell_stack)
+            if not torch.is_autocast_enabled(x.device.type):
+                return fused.run_fused(c, self._cell_stack, self.training, x, state, checked_lengths)
             with full_precision(x.device.type):  # the kernels' own input products, too, in the weights' dtype
                 return fused.run_fused(c, self._cell_stack, self.training, x, state, checked_lengths)
         return self._run_cells(x, state, checked_lengths, scan=backend == "scan")
