@@ -5,8 +5,10 @@ On the CPU (benchmarks/results/compiled-cpu-2core.md; AMD EPYC Zen 3, 1 thread):
 - rnn, gru, mingru, minlstm: the compiled core (`models/compiled/`) for every sequence. Against
   torch.nn's loops it trains the GRU 2.0x faster at s1 and 6.7x at s3, the RNN 1.8x and 5.9x; minGRU
   and minLSTM 7-12x faster than their readable loop from T = 512 (the log-space scan is slower still).
-- lstm: the compiled core up to H = 256 (1.2x oneDNN's kernel at s1, 1.6x at s3, 1.05x at s2); from
-  H = 512 oneDNN's fused kernel (`nn.LSTM`), which was 10 % faster than the core at s5.
+- lstm: in training the compiled core up to H = 256 (1.6x oneDNN's kernel at s3; within the noise of it at
+  s1 and s2: 0.81-1.08 over three runs); from H = 512 oneDNN's fused kernel (`nn.LSTM`), 4-10 % faster
+  than the core at s5. Without gradients (inference) oneDNN's kernel, which matched or beat the core at
+  every shape (s2: 1.19 the time for the core).
 - A single step (T = 1): for rnn, lstm, gru the cell kernels `nn.*Cell` call (`fused.run_one_step`);
   minGRU and minLSTM their readable step, 15 % faster than a call into the core that costs more to set
   up than the step itself.
@@ -26,17 +28,19 @@ from rnnlab.models.layer_config import COMPILED_CELLS, FUSED_CELLS, SCAN_CELLS, 
 LSTM_ONEDNN_FROM_HIDDEN = 512  # from this H on, oneDNN's LSTM kernel beat the compiled core (s5: 0.94 against 1.04)
 
 
-def auto_backend(config: RecurrentConfig, x: Tensor, compiled_runs: Callable[[], bool]) -> Runner:
-    """The backend `auto` picks for input x (B, T, D); `compiled_runs()` says whether the core can run it
-    (and builds it on first use), so it is asked only where the core would be chosen."""
+def auto_backend(config: RecurrentConfig, x: Tensor, compiled_runs: Callable[[], bool], gradients: bool = True
+                 ) -> Runner:
+    """The backend `auto` picks for input x (B, T, D), with or without `gradients` (torch.is_grad_enabled());
+    `compiled_runs()` says whether the core can run it (and builds it on first use), so it is asked only
+    where the core would be chosen."""
     c = config
     if c.lstm_options:
         return "readable"
     one_step = x.shape[1] == 1
     if one_step and c.cell in FUSED_CELLS:
         return "fused"
-    wanted = c.cell in COMPILED_CELLS and not one_step and x.device.type == "cpu" \
-        and not (c.cell == "lstm" and c.hidden_size >= LSTM_ONEDNN_FROM_HIDDEN)
+    onednn_lstm = c.cell == "lstm" and (not gradients or c.hidden_size >= LSTM_ONEDNN_FROM_HIDDEN)
+    wanted = c.cell in COMPILED_CELLS and not one_step and x.device.type == "cpu" and not onednn_lstm
     if wanted and compiled_runs():
         return "compiled"
     return torch_backend(c, x)

@@ -191,7 +191,7 @@ class RecurrentLayer(nn.Module):
                 return "compiled"
         elif c.backend != "auto":
             return c.backend
-        runner = auto_backend(c, x, lambda: self._compiled_runs(x))
+        runner = auto_backend(c, x, lambda: self._compiled_runs(x), torch.is_grad_enabled())
         if c.lstm_options and not self._warned_fallback:
             warnings.warn(f"backend='auto' runs the readable path: the fused kernels do not support "
                           f"{', '.join(c.lstm_options)}", stacklevel=3)
