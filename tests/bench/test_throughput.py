@@ -91,3 +91,19 @@ def test_progress_counts_every_run():
 def test_bad_settings_are_refused(change, message):
     with pytest.raises(ValueError, match=message):
         BenchSettings(**change)
+
+
+def test_auto_is_named_for_the_mode_it_ran_in(monkeypatch):
+    """Reference: auto_backend's rule, which for the LSTM differs with and without gradients (here, with the
+    compiled core taken as available: compiled in training, oneDNN's kernel in inference)."""
+    from rnnlab.models.recurrent import RecurrentLayer
+
+    monkeypatch.setattr(RecurrentLayer, "_compiled_runs", lambda self, x: True)
+    def stand_in(self, x, state=None, lengths=None):  # the core itself need not be built for the label
+        return x[..., :1] * next(self.parameters()).sum(), None
+
+    monkeypatch.setattr(RecurrentLayer, "forward", stand_in)
+    report = run_benchmark(BenchSettings(shapes=QUICK_SHAPES[:1], cells=("lstm",), repeats=1, min_time_s=0.0,
+                                         measure_memory=False, gemm_size=64))
+    runs = {m.mode: m.runs for m in report.measurements if m.implementation == "auto"}
+    assert runs == {"train": "auto → compiled", "infer": "auto → fused"}

@@ -233,8 +233,10 @@ def _measure_shape(shape: BenchShape, settings: BenchSettings, device: torch.dev
             ratio = None if baseline is None else paired_ratio(times[i], times[baseline])
             flops = None if case.forward_flops is None else \
                 case.forward_flops * (TRAINING_FLOP_FACTOR if mode == "train" else 1)
+            with torch.inference_mode(mode == "infer"):  # `auto` may choose differently without gradients
+                runs = what_runs(case, module, x)
             records.append(Measurement(
-                shape.name, mode, case.cell, case.implementation, what_runs(case, module, x), shape.tokens,
+                shape.name, mode, case.cell, case.implementation, runs, shape.tokens,
                 tuple(times[i]), ratio, flops, math.nan,  # GEMM peak: set once the end-of-run rate is known
                 None if memory is None else memory.peak_bytes, None if memory is None else memory.saved_bytes))
     return records

@@ -72,7 +72,8 @@ def core_status() -> CoreStatus:
     started = time.perf_counter()
     how = "loaded"
     try:
-        if not library_path.exists():
+        # A lock file means another process is building it right now (torch's FileBaton): `load` waits for it
+        if not library_path.exists() or (directory / "lock").exists():
             _build(directory)
             how = f"built in {time.perf_counter() - started:.1f} s"
         library = bind(ctypes.CDLL(str(library_path)))

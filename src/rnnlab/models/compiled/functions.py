@@ -1,6 +1,6 @@
 """Autograd functions around the core: one layer in one direction, from the projected input on.
 
-The input projection W x + b_ih stays outside, as an ordinary `cell.project_input` (one matrix product over
+The input projection W x + b_ih stays outside (`run.project_input`: one matrix product over
 all steps, with its own autograd), so these functions see x_proj (B, T, G·H) and return its gradient; the
 core's backward pass returns dL/d(U h + b_hh) per step, from which one product over all steps gives dU:
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 from torch import Tensor
-from torch.autograd.function import FunctionCtx, once_differentiable
+from torch.autograd.function import once_differentiable
 
 from rnnlab.models.compiled.abi import SAVED_GATES, call, recurrence
 from rnnlab.models.precision import full_precision
@@ -123,9 +123,9 @@ class ElementwiseRecurrence(torch.autograd.Function):
 
     @staticmethod
     @once_differentiable
-    def backward(ctx: FunctionCtx, d_out: Tensor, d_h: Tensor) -> tuple[None, Tensor, Tensor]:
-        direction: Direction = ctx.direction  # type: ignore[attr-defined]
-        x_proj, h0, out = ctx.saved_tensors  # type: ignore[attr-defined]
+    def backward(ctx: Any, d_out: Tensor, d_h: Tensor) -> tuple[None, Tensor, Tensor]:
+        direction: Direction = ctx.direction
+        x_proj, h0, out = ctx.saved_tensors
         d_h = d_h.clone(memory_format=torch.contiguous_format)
         d_x_proj = _zeros_or_empty(direction, *x_proj.shape, like=x_proj)
         r = recurrence(x_proj, h0.shape[-1], direction.steps, direction.lengths, direction.reverse, h0=h0, out=out,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor
 
-from rnnlab.models.cells import LSTMState, RecurrentCell
+from rnnlab.models.cells import RecurrentCell
 from rnnlab.models.compiled.functions import (
     Direction,
     ElementwiseRecurrence,
@@ -58,7 +58,7 @@ def run_compiled(core: ctypes.CDLL, config: RecurrentConfig, cells: Sequence[Rec
             finals.append(tuple(final))
         x = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=-1)  # (B, T, dirs·H)
     stacked = [torch.stack(parts) for parts in zip(*finals)]  # each (L·dirs, B, H)
-    return x, LSTMState(*stacked) if isinstance(state, LSTMState) else type(state)(*stacked)
+    return x, type(state)(*stacked)
 
 
 def _run_direction(walk: Direction, cell: RecurrentCell, x: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
