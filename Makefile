@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 # Build the compiled recurrent core now (about 10 s, once per machine; cached under ~/.cache/rnnlab/kernels)
 # rather than at the first training step. A failure is not fatal: rnnlab then warns once and runs without it.
 kernels: $(STAMP)
-	-$(BIN)/python -m rnnlab.models.compiled.build
+	-$(BIN)/python -m rnnlab.models.compiled
 
 system-deps:
 	@bash scripts/install-system-deps.sh $(APT_PACKAGES)

@@ -1,7 +1,7 @@
 """Build and load the compiled recurrent core: just in time, once per machine, cached.
 
     core = load_core()          # the loaded library, or None (then rnnlab warns once and runs without it)
-    python -m rnnlab.models.compiled.build        # build now (`make test` and `make run` do), report how long
+    python -m rnnlab.models.compiled              # build now (`make test` and `make run` do), report how long
 
 The C++ sources (`csrc/`) are compiled by `torch.utils.cpp_extension.load` with ninja (from PyPI) and the
 system's C++ compiler (Debian's g++), into a plain shared library that Python calls through ctypes
@@ -171,14 +171,10 @@ def _warn_once(reason: str) -> None:
 
 
 def main() -> int:
-    """Build (or find) the core and say what happened: `python -m rnnlab.models.compiled.build`."""
+    """Build (or find) the core and say what happened: `python -m rnnlab.models.compiled`."""
     status = core_status()
     if status.library is None:
         print(f"compiled core unavailable: {status.reason}")
         return 1
     print(f"compiled core {status.reason}: {status.path}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

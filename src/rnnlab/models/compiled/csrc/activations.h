@@ -27,7 +27,8 @@ inline float exp_approx(float x) {
   // r = x − n·ln 2 in two parts (ln 2 = 0.693359375 − 2.12194440e-4), exact for the first product
   const float r = (x - n * 0.693359375f) + n * 2.12194440054690583e-4f;
   // Σ_{k≤7} r^k/k! in Estrin's form: four independent pairs, then two levels, so that the chain of
-  // dependent multiply-adds is 4 long instead of Horner's 7 (the loops are latency-bound, see loops.h)
+  // dependent multiply-adds is 4 long instead of Horner's 7 (the elementwise loops are latency-bound:
+  // see lstm.h)
   const float r2 = r * r, r4 = r2 * r2;
   const float p01 = 1.0f + r, p23 = 0.5f + r * (1.0f / 6), p45 = 1.0f / 24 + r * (1.0f / 120);
   const float p67 = 1.0f / 720 + r * (1.0f / 5040);
