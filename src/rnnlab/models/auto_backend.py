@@ -3,12 +3,15 @@
 On the CPU (benchmarks/results/compiled-cpu-2core.md; AMD EPYC Zen 3, 1 thread):
 
 - rnn, gru, mingru, minlstm: the compiled core (`models/compiled/`) for every sequence. Against
-  torch.nn's loops it trains the GRU 2.0x faster at s1 and 6.7x at s3, the RNN 1.8x and 5.9x; minGRU
-  and minLSTM 7-12x faster than their readable loop from T = 512 (the log-space scan is slower still).
-- lstm: in training the compiled core up to H = 256 (1.6x oneDNN's kernel at s3; within the noise of it at
-  s1 and s2: 0.81-1.08 over three runs); from H = 512 oneDNN's fused kernel (`nn.LSTM`), 4-10 % faster
-  than the core at s5. Without gradients (inference) oneDNN's kernel, which matched or beat the core at
-  every shape (s2: 1.19 the time for the core).
+  torch.nn's loops it trains the GRU 2.0x faster at s1 and 6.7x at s3, the RNN 1.9x and 5.3x, and is
+  faster at every other shape too (0.78-0.99 the time); minGRU and minLSTM run 7-12x faster than their
+  readable loop from T = 512 (benchmarks/results/scan-compiled-cpu-2core.md; the log-space scan is slower
+  still).
+- lstm: in training the compiled core up to H = 256 (1.2-1.6x oneDNN's kernel at s3; 0.81-1.08 its time
+  at s1 and 0.88-0.99 at s2 over four runs on this shared machine); from H = 512 oneDNN's fused kernel
+  (`nn.LSTM`): the core took 0.89-1.15 its time at s5, slower in three runs of four. Without gradients
+  (inference) oneDNN's kernel, which matched or beat the core at every shape (s2: 1.19 the time for the
+  core).
 - A single step (T = 1): for rnn, lstm, gru the cell kernels `nn.*Cell` call (`fused.run_one_step`);
   minGRU and minLSTM their readable step, 15 % faster than a call into the core that costs more to set
   up than the step itself.
@@ -25,7 +28,7 @@ from torch import Tensor
 
 from rnnlab.models.layer_config import COMPILED_CELLS, FUSED_CELLS, SCAN_CELLS, RecurrentConfig, Runner
 
-LSTM_ONEDNN_FROM_HIDDEN = 512  # from this H on, oneDNN's LSTM kernel beat the compiled core (s5: 0.94 against 1.04)
+LSTM_ONEDNN_FROM_HIDDEN = 512  # from this H on oneDNN's LSTM kernel mostly beat the core in training (s5)
 
 
 def auto_backend(config: RecurrentConfig, x: Tensor, compiled_runs: Callable[[], bool], gradients: bool = True
