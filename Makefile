@@ -19,22 +19,28 @@ SMOKE ?= tests/test_architecture.py tests/models tests/train tests/export/test_s
 TORCH ?= 2.13.0
 # Debian packages the project uses: Fashion-MNIST's data, and Chromium, in which the report test opens
 # report.html headless; trans-de-en: the Ding German-English dictionary (translation); espeak-ng: the
-# synthesiser behind the spoken-digits data set.
-APT_PACKAGES ?= dataset-fashion-mnist chromium trans-de-en espeak-ng
+# synthesiser behind the spoken-digits data set; g++: the compiler for the compiled recurrent core
+# (src/rnnlab/models/compiled/; ninja comes from PyPI with the Python dependencies).
+APT_PACKAGES ?= dataset-fashion-mnist chromium trans-de-en espeak-ng g++
 
-.PHONY: run demo test test-all test-lowest lock lint bench system-deps clean
+.PHONY: run demo test test-all test-lowest lock lint bench system-deps kernels clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
+# Build the compiled recurrent core now (about 10 s, once per machine; cached under ~/.cache/rnnlab/kernels)
+# rather than at the first training step. A failure is not fatal: rnnlab then warns once and runs without it.
+kernels: $(STAMP)
+	-$(BIN)/python -m rnnlab.models.compiled
+
 system-deps:
 	@bash scripts/install-system-deps.sh $(APT_PACKAGES)
 
 RUN_OUT ?= runs/rnn-vs-lstm-$(shell date +%Y%m%d-%H%M%S)
 
-run: system-deps $(STAMP)
+run: system-deps $(STAMP) kernels
 	$(BIN)/rnnlab compare --suite rnn-vs-lstm --profile quick --out $(RUN_OUT)
 
 demo: $(STAMP)
@@ -44,13 +50,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-test: system-deps lint
+test: system-deps lint kernels
 	$(BIN)/python -m pytest -m "not slow" -q
 
-test-all: system-deps lint
+test-all: system-deps lint kernels
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) kernels
 	$(BIN)/rnnlab bench
 
 test-lowest:

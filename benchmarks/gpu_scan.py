@@ -26,7 +26,8 @@ import torch
 from rnnlab.bench import QUICK_SHAPES, SCAN_SHAPES, SUITES, BenchSettings, run_benchmark, select_shapes, to_markdown
 from rnnlab.models.cells import HiddenState
 from rnnlab.models.device import resolve_device
-from rnnlab.models.recurrent import SCAN_CELLS, RecurrentConfig, RecurrentLayer
+from rnnlab.models.layer_config import SCAN_CELLS
+from rnnlab.models.recurrent import RecurrentConfig, RecurrentLayer
 
 TOLERANCE = {torch.float64: 1e-9, torch.float32: 1e-3}  # relative to the largest value compared
 

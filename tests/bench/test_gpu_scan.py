@@ -19,4 +19,4 @@ def test_gpu_scan_smoke_runs_on_the_cpu(tmp_path, capsys):
     checks = re.findall(r"^\| (mingru|minlstm) \| (float64|float32) \|.*\| (ok|FAIL) \|$", printed, re.MULTILINE)
     assert sorted(checks) == [("mingru", "float32", "ok"), ("mingru", "float64", "ok"),
                               ("minlstm", "float32", "ok"), ("minlstm", "float64", "ok")]
-    assert "## Readable or scan?" in printed and "## Against the LSTM kernel" in printed
+    assert "## Which backend for the scan cells?" in printed and "## Against the LSTM kernel" in printed

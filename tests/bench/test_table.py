@@ -42,15 +42,32 @@ def test_result_rows_show_each_measurement(report):
 
 def test_choice_rows_compare_readable_and_fused(report):
     """Reference: by hand, fused/readable per round 0.5, 0.5, 0.75: median 0.5; auto ran readable, the slower:
-    auto over the faster per round 2, 2, 1.33: median 2."""
-    assert choice_rows(report) == [("gru", "s0", "train", "2000", "1000", "0.50", "fused", "auto → readable",
-                                    "2.00")]
+    auto over the faster per round 2, 2, 1.33: median 2. No compiled case in the run: its columns are empty."""
+    assert choice_rows(report) == [("gru", "s0", "train", "2000", "1000", "", "0.50", "", "fused",
+                                    "auto → readable", "2.00")]
+
+
+def test_choice_rows_name_the_fastest_of_three():
+    """Reference: by hand. Per round, fused/readable 0.5, 0.5, 0.5 and compiled/readable 0.25, 0.25, 0.5
+    (medians 0.5 and 0.25): compiled is the fastest; auto ran compiled, over the best per round 1, 1, 1.
+    A runner-up within 5 % is a tie."""
+    times = {"readable": (4.0, 4.0, 4.0), "fused": (2.0, 2.0, 2.0), "compiled": (1.0, 1.0, 2.0)}
+    measurements = [measurement(name, rounds) for name, rounds in times.items()]
+    measurements.append(measurement("auto", (1.0, 1.0, 2.0), runs="auto → compiled"))
+    report = BenchReport("2026-11-27T12:00:00", 1.0, "2.13.0", "cpu: test", 1, 3, "cpu", 2048, 1.0, 50.0, None,
+                         (SHAPE,), tuple(measurements))
+    assert choice_rows(report) == [("gru", "s0", "train", "4000", "2000", "1000", "0.50", "0.25", "compiled",
+                                    "auto → compiled", "1.00")]
+    tied = (*measurements[:2], measurement("compiled", (1.95, 1.95, 1.95)))  # 0.4875 against 0.5
+    report = BenchReport("2026-11-27T12:00:00", 1.0, "2.13.0", "cpu: test", 1, 3, "cpu", 2048, 1.0, 50.0, None,
+                         (SHAPE,), tied)
+    assert choice_rows(report)[0][8] == "tie"
 
 
 def test_scan_tables_only_with_a_scan_cell(report):
     """Reference: no minGRU/minLSTM/IndRNN in the run, so neither scan table is drawn."""
     assert scan_choice_rows(report) == [] and against_lstm_rows(report) == []
-    assert "## Readable or scan?" not in to_markdown(report)
+    assert "## Which backend for the scan cells?" not in to_markdown(report)
 
 
 def test_scan_cells_against_their_loop_and_the_lstm_kernel():
@@ -62,19 +79,19 @@ def test_scan_cells_against_their_loop_and_the_lstm_kernel():
                     measurement("auto", (2.0, 4.0, 2.0), runs="auto → scan", cell="mingru"))
     report = BenchReport("2026-11-27T12:00:00", 1.0, "2.13.0", "cpu: test", 1, 3, "cpu", 2048, 1.0, 50.0, None,
                          (SHAPE,), measurements)
-    assert scan_choice_rows(report) == [("mingru", "s0", "train", "4000", "2000", "0.50", "scan", "auto → scan",
-                                         "1.00")]
+    assert scan_choice_rows(report) == [("mingru", "s0", "train", "4000", "2000", "", "0.50", "", "scan",
+                                         "auto → scan", "1.00")]
     rows = against_lstm_rows(report)
     assert [(row[2], row[3], row[6], row[7]) for row in rows] == [
         ("lstm", "fused", "1.00", ""), ("mingru", "readable", "4.00", "1.00"), ("mingru", "scan", "2.00", "0.50"),
         ("mingru", "auto", "2.00", "0.50")]
     text = to_markdown(report)
-    assert "## Readable or scan?" in text and "## Against the LSTM kernel" in text
+    assert "## Which backend for the scan cells?" in text and "## Against the LSTM kernel" in text
 
 
 def test_markdown_has_both_tables(report):
     text = to_markdown(report)
-    assert "## Results" in text and "## Readable or fused?" in text
+    assert "## Results" in text and "## Which backend?" in text
     assert "| s0 | train | gru | readable |" in text
     assert "torch.mm 50.0, oneDNN 100.0" in text
 

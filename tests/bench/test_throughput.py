@@ -23,7 +23,7 @@ def report():
 
 def test_one_record_per_case_shape_and_mode(report):
     keys = [(m.shape, m.mode, m.cell, m.implementation) for m in report.measurements]
-    assert len(keys) == len(set(keys)) == 2 * 2 * (4 + 4 + 2)  # shapes x modes x (lstm, gru, transformer cases)
+    assert len(keys) == len(set(keys)) == 2 * 2 * (5 + 5 + 2)  # shapes x modes x (lstm, gru, transformer cases)
     assert all(len(m.round_seconds) == TINY.repeats for m in report.measurements)
 
 
@@ -79,7 +79,7 @@ def test_progress_counts_every_run():
                              gemm_size=64)
     run_benchmark(settings, events.append)
     assert [e.done for e in events] == list(range(1, events[-1].total + 1))
-    assert events[-1].total == 4 * (1 + 2 + 1)  # 4 cases x (calibration, 2 rounds, memory)
+    assert events[-1].total == 5 * (1 + 2 + 1)  # 5 cases x (calibration, 2 rounds, memory)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -91,3 +91,19 @@ def test_progress_counts_every_run():
 def test_bad_settings_are_refused(change, message):
     with pytest.raises(ValueError, match=message):
         BenchSettings(**change)
+
+
+def test_auto_is_named_for_the_mode_it_ran_in(monkeypatch):
+    """Reference: auto_backend's rule, which for the LSTM differs with and without gradients (here, with the
+    compiled core taken as available: compiled in training, oneDNN's kernel in inference)."""
+    from rnnlab.models.recurrent import RecurrentLayer
+
+    monkeypatch.setattr(RecurrentLayer, "_compiled_runs", lambda self, x: True)
+    def stand_in(self, x, state=None, lengths=None):  # the core itself need not be built for the label
+        return x[..., :1] * next(self.parameters()).sum(), None
+
+    monkeypatch.setattr(RecurrentLayer, "forward", stand_in)
+    report = run_benchmark(BenchSettings(shapes=QUICK_SHAPES[:1], cells=("lstm",), repeats=1, min_time_s=0.0,
+                                         measure_memory=False, gemm_size=64))
+    runs = {m.mode: m.runs for m in report.measurements if m.implementation == "auto"}
+    assert runs == {"train": "auto → compiled", "infer": "auto → fused"}

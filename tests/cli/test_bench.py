@@ -35,7 +35,7 @@ def test_quick_run_writes_markdown_and_json(tmp_path):
                  "--out", str(json_file)]) == 0
     assert "| gru |" in markdown.read_text()
     data = json.loads(json_file.read_text())
-    assert {m["implementation"] for m in data["measurements"]} == {"readable", "fused", "auto", "torch"}
+    assert {m["implementation"] for m in data["measurements"]} == {"readable", "fused", "compiled", "auto", "torch"}
     assert {m["mode"] for m in data["measurements"]} == {"infer"}
 
 
@@ -48,7 +48,7 @@ def test_scan_suite_writes_its_tables(tmp_path):
     text = path.read_text()
     for cell in ("lstm", "gru", "rnn", "mingru", "minlstm", "indrnn"):
         assert f"| {cell} |" in text
-    assert "## Readable or scan?" in text and "## Against the LSTM kernel" in text
+    assert "## Which backend for the scan cells?" in text and "## Against the LSTM kernel" in text
     assert "| mingru | scan |" in text
 
 

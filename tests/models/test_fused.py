@@ -29,10 +29,10 @@ def twin_layers(cell: dict, dtype: torch.dtype = torch.float64, **kwargs) -> tup
 
 
 def assert_backends_agree(readable: RecurrentLayer, fused: RecurrentLayer, lengths: torch.Tensor | None,
-                          dtype: torch.dtype = torch.float64, **tolerance: float) -> None:
+                          dtype: torch.dtype = torch.float64, steps: int = T, **tolerance: float) -> None:
     """Outputs, final state, and gradients of the input, the initial state and every parameter."""
     c = readable.config
-    x = torch.randn(B, T, D, dtype=dtype, requires_grad=True)
+    x = torch.randn(B, steps, D, dtype=dtype, requires_grad=True)
     shape = (c.num_layers * c.directions, B, H)
     state = readable.state_type(*(torch.randn(shape, dtype=dtype, requires_grad=True)
                                   for _ in readable.state_type._fields))
@@ -59,6 +59,19 @@ def test_fused_equals_readable(cell, num_layers, bidirectional, with_lengths):
     """Reference: the readable backend (the loop over time) with the same state_dict, float64."""
     readable, fused = twin_layers(cell, num_layers=num_layers, bidirectional=bidirectional)
     assert_backends_agree(readable, fused, LENGTHS if with_lengths else None)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("cell", CELLS)
+def test_single_step_equals_readable(cell, num_layers, bidirectional):
+    """Reference: the readable backend, float64. At T = 1 the fused backend runs the cell kernels that
+    nn.RNNCell/LSTMCell/GRUCell call (fused.run_one_step), not the sequence kernels."""
+    readable, fused = twin_layers(cell, num_layers=num_layers, bidirectional=bidirectional)
+    assert_backends_agree(readable, fused, torch.ones(B, dtype=torch.int64), steps=1)
+    assert_backends_agree(readable, fused, None, steps=1)
+    x = torch.randn(B, 1, D, dtype=torch.float64)
+    assert_close(fused(x), readable(x))  # from the zero state, which the single step makes itself
 
 
 @pytest.mark.parametrize("with_lengths", [False, True], ids=["full", "lengths"])
@@ -89,30 +102,28 @@ def lstm_layer(**kwargs) -> RecurrentLayer:
     return RecurrentLayer(RecurrentConfig("lstm", D, H, backend="auto", **kwargs))
 
 
-def test_auto_picks_fused_except_for_a_single_lstm_step(monkeypatch):
-    """Reference: RecurrentLayer.uses_fused's documented rule on the CPU (from benchmarks/results):
-    fused everywhere except an LSTM at T == 1; checked by counting calls into run_fused."""
+def test_without_the_core_auto_picks_fused(monkeypatch):
+    """Reference: auto_backend.torch_backend's rule on the CPU (benchmarks/results/cpu-2core.md), which `auto`
+    follows where the compiled core is unavailable: the fused kernels for rnn, lstm and gru, one step included
+    (where the LSTM, too, now runs the cell kernel); checked by counting calls into run_fused and, for the
+    single step the layer sends straight there, run_one_step."""
+    monkeypatch.setattr(RecurrentLayer, "_compiled_runs", lambda self, x: False)
     calls = []
-    real_run_fused = fused_module.run_fused
 
-    def counting_run_fused(*args, **kwargs):
-        calls.append(1)
-        return real_run_fused(*args, **kwargs)
+    def counting(real):
+        def count(*args, **kwargs):
+            calls.append(real.__name__)
+            return real(*args, **kwargs)
+        return count
 
-    monkeypatch.setattr(fused_module, "run_fused", counting_run_fused)
-    layer = lstm_layer()
-    assert layer.uses_fused(torch.randn(B, T, D))
-    layer(torch.randn(B, T, D))
-    assert len(calls) == 1
-    assert not layer.uses_fused(torch.randn(B, 1, D))
-    layer(torch.randn(B, 1, D))
-    assert len(calls) == 1
-    for cell in ("gru", "rnn"):  # PyTorch's loops beat ours at every benchmarked shape, one step included
-        other = RecurrentLayer(RecurrentConfig(cell, D, H, backend="auto"))  # type: ignore[arg-type]
-        assert other.uses_fused(torch.randn(B, T, D))
-        assert other.uses_fused(torch.randn(B, 1, D))
-        other(torch.randn(B, T, D))
-    assert len(calls) == 3
+    monkeypatch.setattr(fused_module, "run_fused", counting(fused_module.run_fused))
+    monkeypatch.setattr(fused_module, "run_one_step", counting(fused_module.run_one_step))
+    for k, cell in enumerate(("lstm", "gru", "rnn")):
+        layer = RecurrentLayer(RecurrentConfig(cell, D, H, backend="auto"))  # type: ignore[arg-type]
+        assert layer.uses_fused(torch.randn(B, T, D)) and layer.uses_fused(torch.randn(B, 1, D))
+        layer(torch.randn(B, T, D))
+        layer(torch.randn(B, 1, D))
+        assert calls == ["run_fused", "run_one_step"] * (k + 1)
 
 
 def test_auto_falls_back_to_readable_for_peepholes_warning_once():

@@ -131,10 +131,11 @@ def test_scan_runs_where_asked_and_readable_where_observed(cell):
 
 
 @pytest.mark.parametrize("cell", ["mingru", "minlstm", "indrnn"])
-def test_auto_runs_the_readable_loop_on_the_cpu(cell):
-    """Reference: RecurrentLayer.backend_for's documented rule, from benchmarks/results/scan-cpu-2core.md:
-    on the CPU one thread runs the readable loop faster than the scan at every length measured, so `auto`
-    takes it, single steps included. (On CUDA it takes the scan: benchmarks/gpu_scan.py.)"""
+def test_without_the_core_auto_runs_the_readable_loop_on_the_cpu(cell, monkeypatch):
+    """Reference: auto_backend.torch_backend's rule, from benchmarks/results/scan-cpu-2core.md, which `auto`
+    follows where the compiled core is unavailable: on the CPU one thread runs the readable loop faster than
+    the scan at every length measured, single steps included. (On CUDA: the scan, benchmarks/gpu_scan.py.)"""
+    monkeypatch.setattr(RecurrentLayer, "_compiled_runs", lambda self, x: False)
     layer = RecurrentLayer(RecurrentConfig(cell, 3, 4))  # type: ignore[arg-type]
     for steps in (1, 2, 100):
         x = torch.randn(2, steps, 3)

@@ -1,9 +1,9 @@
 """What a benchmark runs: one small record per (cell, implementation) at a shape.
 
-    rnn, lstm, gru   rnnlab's RecurrentLayer with backend "readable", "fused" and "auto", and plain
-                     torch.nn: nn.RNN/LSTM/GRU (batch first) over a sequence, nn.RNNCell/LSTMCell/
+    rnn, lstm, gru   rnnlab's RecurrentLayer with backend "readable", "fused", "compiled" and "auto", and
+                     plain torch.nn: nn.RNN/LSTM/GRU (batch first) over a sequence, nn.RNNCell/LSTMCell/
                      GRUCell stepped by hand for a single step (T = 1), as one would decode with them.
-    mingru, minlstm  RecurrentLayer with backend "readable", "scan" (the parallel scan) and "auto".
+    mingru, minlstm  RecurrentLayer with backend "readable", "scan" (the parallel scan), "compiled" and "auto".
     indrnn           RecurrentLayer, readable: the only backend it has. torch.nn has none of these three.
     transformer      rnnlab's CausalTransformer, and nn.TransformerEncoderLayer with the same block
                      (d_model = H, 4 heads, feed-forward 4H, pre-norm, GELU, one layer, causal mask).
@@ -24,7 +24,15 @@ from torch import Tensor, nn
 
 from rnnlab.bench.flops import recurrent_forward_flops, transformer_forward_flops
 from rnnlab.bench.shapes import BenchShape
-from rnnlab.models.layer_config import CELL_NAMES, FUSED_CELLS, SCAN_CELLS, Backend, CellName, RecurrentConfig
+from rnnlab.models.layer_config import (
+    CELL_NAMES,
+    COMPILED_CELLS,
+    FUSED_CELLS,
+    SCAN_CELLS,
+    Backend,
+    CellName,
+    RecurrentConfig,
+)
 from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.transformer import CausalTransformer, TransformerConfig
 
@@ -79,11 +87,13 @@ class TorchTransformer(nn.Module):
 
 
 def backends_of(cell: CellName) -> tuple[Backend, ...]:
-    """The backends a cell can run on: readable always; fused or scan where it has one, and then auto."""
+    """The backends a cell can run on: readable always; fused or scan, and compiled, where it has them, and
+    then auto."""
+    compiled: tuple[Backend, ...] = ("compiled",) if cell in COMPILED_CELLS else ()
     if cell in FUSED_CELLS:
-        return ("readable", "fused", "auto")
+        return ("readable", "fused", *compiled, "auto")
     if cell in SCAN_CELLS:
-        return ("readable", "scan", "auto")
+        return ("readable", "scan", *compiled, "auto")
     return ("readable",)
 
 
@@ -134,8 +144,11 @@ def cases_for(shape: BenchShape, cells: tuple[str, ...]) -> list[BenchCase]:
 
 
 def what_runs(case: BenchCase, module: nn.Module, x: Tensor) -> str:
-    """The case's label, naming the backend that `auto` chose for input x."""
-    if isinstance(module, RecurrentLayer) and module.config.backend == "auto":
-        return f"auto → {module.backend_for(x)}"
+    """The case's label, naming the backend that `auto` chose for input x, and the one `compiled` fell back
+    to where the core is unavailable."""
+    if isinstance(module, RecurrentLayer):
+        backend, ran = module.config.backend, module.backend_for(x)
+        if backend == "auto" or ran != backend:
+            return f"{backend} → {ran}"
     return case.runs
 

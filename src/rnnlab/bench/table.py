@@ -1,11 +1,11 @@
 """A benchmark report as tables: rows of text for the terminal, and Markdown or JSON files.
 
-Two tables. *Results*: every measurement. *Readable or fused?*: for each recurrent cell, shape and
-mode, the fused backend's time over the readable one's, measured side by side, and how close the
-`auto` backend came to the faster of the two: the evidence for `RecurrentLayer.backend_for`.
+Two tables. *Results*: every measurement. *Which backend?*: for each recurrent cell, shape and mode,
+the fused and the compiled backend's time over the readable one's, measured side by side, the fastest,
+and how close the `auto` backend came to it: the evidence for `RecurrentLayer.backend_for`.
 
-With minGRU, minLSTM or IndRNN in the run (`rnnlab bench --suite scan`), two more. *Readable or
-scan?*: the same comparison for the parallel scan. *Against the LSTM kernel*: every recurrent case's
+With minGRU, minLSTM or IndRNN in the run (`rnnlab bench --suite scan`), two more. *Which backend
+for the scan cells?*: the same comparison with the parallel scan. *Against the LSTM kernel*: every recurrent case's
 time over the fused LSTM's (PyTorch's own kernel) and over its own cell's readable loop, paired round
 by round, with its memory.
 """
@@ -21,8 +21,8 @@ from rnnlab.models.layer_config import CELL_NAMES, FUSED_CELLS, SCAN_CELLS
 
 RESULT_HEADER = ("shape", "mode", "cell", "impl", "runs", "ms/step", "tokens/s", "÷ torch", "GFLOP/s",
                  "% peak", "peak MiB", "saved MiB")
-CHOICE_HEADER = ("cell", "shape", "mode", "readable ms", "fused ms", "fused ÷ readable", "faster", "auto ran",
-                 "auto ÷ best")
+CHOICE_HEADER = ("cell", "shape", "mode", "readable ms", "fused ms", "compiled ms", "fused ÷ readable",
+                 "compiled ÷ readable", "fastest", "auto ran", "auto ÷ best")
 SCAN_CHOICE_HEADER = tuple(name.replace("fused", "scan") for name in CHOICE_HEADER)
 AGAINST_LSTM_HEADER = ("shape", "mode", "cell", "impl", "runs", "tokens/s", "÷ lstm fused", "÷ own readable",
                        "peak MiB", "saved MiB")
@@ -38,12 +38,13 @@ def result_rows(report: BenchReport) -> list[tuple[str, ...]]:
 
 
 def choice_rows(report: BenchReport) -> list[tuple[str, ...]]:
-    """Readable against fused, per recurrent cell, shape and mode, with what `auto` ran."""
+    """Readable against fused and compiled, per recurrent cell, shape and mode, with what `auto` ran."""
     return _choice_rows(report, FUSED_CELLS, "fused")
 
 
 def scan_choice_rows(report: BenchReport) -> list[tuple[str, ...]]:
-    """Readable against the parallel scan, per cell that has one, shape and mode, with what `auto` ran."""
+    """Readable against the parallel scan and compiled, per cell that has a scan, shape and mode, with what
+    `auto` ran."""
     return _choice_rows(report, SCAN_CELLS, "scan")
 
 
@@ -73,14 +74,16 @@ def _choice_rows(report: BenchReport, cells: tuple[str, ...], fast: str) -> list
     for cell in cells:
         for shape in report.shapes:
             for mode in ("train", "infer"):
-                readable, other, auto = (found.get((cell, shape.name, mode, name))
-                                         for name in ("readable", fast, "auto"))
-                if readable is None or other is None:
+                readable, other, compiled, auto = (found.get((cell, shape.name, mode, name))
+                                                   for name in ("readable", fast, "compiled", "auto"))
+                if readable is None or (other is None and compiled is None):
                     continue
-                ratio = paired_ratio(other.round_seconds, readable.round_seconds)
-                rows.append((cell, shape.name, mode, _significant(readable.seconds * 1e3),
-                             _significant(other.seconds * 1e3), _ratio(ratio), _faster(ratio, fast),
-                             *_auto_columns(auto, readable, other)))
+                candidates = {"readable": readable, fast: other, "compiled": compiled}
+                ratios = {name: paired_ratio(m.round_seconds, readable.round_seconds)
+                          for name, m in candidates.items() if m is not None}
+                rows.append((cell, shape.name, mode, *(_milliseconds(m) for m in (readable, other, compiled)),
+                             _ratio(ratios.get(fast)), _ratio(ratios.get("compiled")), _fastest(ratios),
+                             *_auto_columns(auto, [m for m in candidates.values() if m is not None])))
     return rows
 
 
@@ -95,6 +98,8 @@ def to_markdown(report: BenchReport) -> str:
         "(100 % for one thread on an idle machine).",
         f"- GEMM {r.gemm_size}² float32, GFLOP/s: torch.mm {r.mm_gflops:.1f}{onednn}. "
         f"\"% peak\" is against the best, {r.gemm_peak_gflops:.1f}.",
+        "- Precision: " + ("float32." if r.precision == "fp32" else f"{r.precision} autocast for the large "
+                           f"products, recurrences in float32; {r.precision_note}."),
         f"- {r.repeats} interleaved rounds per case; times are medians over rounds; \"÷ torch\" and the ratios "
         "below are medians of per-round ratios. Wall time of the whole run: "
         f"{r.wall_seconds:.0f} s.",
@@ -108,14 +113,16 @@ def to_markdown(report: BenchReport) -> str:
     ]
     choices = choice_rows(report)
     if choices:
-        lines += ["", "## Readable or fused? (evidence for `RecurrentLayer.backend_for`)", "",
-                  f"\"faster\" is a tie within {TIE_MARGIN:.0%}. \"auto ÷ best\": auto's time over the faster "
-                  "of readable and fused, per round.", "", *_markdown_table(CHOICE_HEADER, choices)]
+        lines += ["", "## Which backend? (evidence for `RecurrentLayer.backend_for`)", "",
+                  f"\"fastest\" is a tie when the runner-up is within {TIE_MARGIN:.0%}. \"auto ÷ best\": auto's "
+                  "time over the fastest of readable, fused and compiled, per round.", "",
+                  *_markdown_table(CHOICE_HEADER, choices)]
     scan_choices = scan_choice_rows(report)
     if scan_choices:
-        lines += ["", "## Readable or scan? (evidence for `RecurrentLayer.backend_for`)", "",
-                  f"\"faster\" is a tie within {TIE_MARGIN:.0%}. \"auto ÷ best\": auto's time over the faster "
-                  "of readable and scan, per round.", "", *_markdown_table(SCAN_CHOICE_HEADER, scan_choices)]
+        lines += ["", "## Which backend for the scan cells? (evidence for `RecurrentLayer.backend_for`)", "",
+                  f"\"fastest\" is a tie when the runner-up is within {TIE_MARGIN:.0%}. \"auto ÷ best\": auto's "
+                  "time over the fastest of readable, scan and compiled, per round.", "",
+                  *_markdown_table(SCAN_CHOICE_HEADER, scan_choices)]
     against = against_lstm_rows(report)
     if against:
         lines += ["", "## Against the LSTM kernel", "",
@@ -148,17 +155,25 @@ def free_path(path: Path) -> Path:
     return candidate
 
 
-def _auto_columns(auto: Measurement | None, readable: Measurement, other: Measurement) -> tuple[str, str]:
+def _auto_columns(auto: Measurement | None, candidates: list[Measurement]) -> tuple[str, str]:
+    """What auto ran, and its time over the fastest candidate's, round by round."""
     if auto is None:
         return "", ""
-    best = [min(r, f) for r, f in zip(readable.round_seconds, other.round_seconds, strict=True)]
+    best = [min(times) for times in zip(*(m.round_seconds for m in candidates), strict=True)]
     return auto.runs, _ratio(paired_ratio(auto.round_seconds, best))
 
 
-def _faster(other_over_readable: float, other: str) -> str:
-    if abs(other_over_readable - 1) < TIE_MARGIN:
+def _fastest(over_readable: dict[str, float]) -> str:
+    """The backend with the smallest time over readable's (readable's own is 1), or "tie" when the runner-up
+    is within TIE_MARGIN of it."""
+    ranked = sorted(over_readable.items(), key=lambda item: item[1])
+    if len(ranked) > 1 and ranked[1][1] < ranked[0][1] * (1 + TIE_MARGIN):
         return "tie"
-    return other if other_over_readable < 1 else "readable"
+    return ranked[0][0]
+
+
+def _milliseconds(m: Measurement | None) -> str:
+    return "" if m is None else _significant(m.seconds * 1e3)
 
 
 def _markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:

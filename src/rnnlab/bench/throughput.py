@@ -35,6 +35,7 @@ from rnnlab.bench.flops import TRAINING_FLOP_FACTOR
 from rnnlab.bench.memory import measure_memory
 from rnnlab.bench.shapes import FULL_SHAPES, BenchShape
 from rnnlab.bench.timing import GEMM_SIZE, Stopwatch, mm_gflops, onednn_gflops, paired_ratio
+from rnnlab.models.precision import PRECISIONS, Precision, autocast, bf16_support
 
 Mode = Literal["train", "infer"]
 MODES: tuple[Mode, ...] = ("train", "infer")
@@ -54,6 +55,7 @@ class BenchSettings:
     measure_memory: bool = True  # one extra, untimed run per case under the memory profiler
     gemm_size: int = GEMM_SIZE  # side of the yardstick's matrices; smaller only for smoke tests
     seed: int = 0
+    precision: Precision = "fp32"  # bf16: every step under bfloat16 autocast (models/precision.py)
 
     def __post_init__(self) -> None:
         for cell in self.cells:
@@ -73,6 +75,8 @@ class BenchSettings:
             raise ValueError(f"unknown clock {self.clock!r}; choose auto, cpu or wall")
         if self.clock == "cpu" and torch.device(self.device).type != "cpu":
             raise ValueError("the CPU clock cannot time asynchronous GPU work; use clock='wall'")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
 
     @property
     def timing_clock(self) -> Literal["cpu", "wall"]:
@@ -137,6 +141,8 @@ class BenchReport:
     onednn_gflops: float | None  # the same product through oneDNN (CPU only), which kernels like nn.LSTM use
     shapes: tuple[BenchShape, ...]
     measurements: tuple[Measurement, ...] = field(default=())
+    precision: str = "fp32"
+    precision_note: str = ""  # for bf16: what the device offers and a GEMM probe measured (Bf16Support.describe)
 
     @property
     def gemm_peak_gflops(self) -> float:
@@ -166,6 +172,7 @@ def run_benchmark(settings: BenchSettings, progress: Callable[[Progress], None] 
     has_onednn = device.type == "cpu" and torch.backends.mkldnn.is_available()
     try:
         torch.manual_seed(settings.seed)
+        note = "" if settings.precision == "fp32" else bf16_support(device.type).describe()
         # GEMM rates at the start and at the end, keeping the better: a neighbour busy during one of
         # them should not lower the yardstick.
         size = settings.gemm_size
@@ -179,7 +186,8 @@ def run_benchmark(settings: BenchSettings, progress: Callable[[Progress], None] 
         torch.set_num_threads(threads_before)
     report = BenchReport(started, time.perf_counter() - clock, torch.__version__, _device_name(device),
                          settings.threads, settings.repeats, stopwatch.clock, settings.gemm_size,
-                         stopwatch.cpu_share, mm, onednn, settings.shapes)
+                         stopwatch.cpu_share, mm, onednn, settings.shapes, precision=settings.precision,
+                         precision_note=note)
     return replace(report, measurements=tuple(replace(m, gemm_peak_gflops=report.gemm_peak_gflops)
                                               for m in measured))
 
@@ -210,7 +218,7 @@ def _measure_shape(shape: BenchShape, settings: BenchSettings, device: torch.dev
         for module in modules:
             module.train(mode == "train")
             module.zero_grad(set_to_none=True)
-        steps = [_step(module, x, mode) for module in modules]
+        steps = [_step(module, x, mode, settings.precision) for module in modules]
         labels = [f"{shape.name} {mode} {case.name}" for case in cases]
         times = _interleaved_times(steps, labels, settings, stopwatch, counter)
         for i, (case, module) in enumerate(zip(cases, modules)):
@@ -225,21 +233,26 @@ def _measure_shape(shape: BenchShape, settings: BenchSettings, device: torch.dev
             ratio = None if baseline is None else paired_ratio(times[i], times[baseline])
             flops = None if case.forward_flops is None else \
                 case.forward_flops * (TRAINING_FLOP_FACTOR if mode == "train" else 1)
+            with torch.inference_mode(mode == "infer"):  # `auto` may choose differently without gradients
+                runs = what_runs(case, module, x)
             records.append(Measurement(
-                shape.name, mode, case.cell, case.implementation, what_runs(case, module, x), shape.tokens,
+                shape.name, mode, case.cell, case.implementation, runs, shape.tokens,
                 tuple(times[i]), ratio, flops, math.nan,  # GEMM peak: set once the end-of-run rate is known
                 None if memory is None else memory.peak_bytes, None if memory is None else memory.saved_bytes))
     return records
 
 
-def _step(module: nn.Module, x: Tensor, mode: Mode) -> Callable[[], None]:
-    """One training step (zero gradients, forward, backward of the summed outputs) or one inference."""
+def _step(module: nn.Module, x: Tensor, mode: Mode, precision: Precision = "fp32") -> Callable[[], None]:
+    """One training step (zero gradients, forward, backward of the summed outputs) or one inference, under
+    the precision's autocast (the backward pass outside it, as in training)."""
     def train() -> None:
         module.zero_grad(set_to_none=True)
-        _outputs(module(x)).sum().backward()
+        with autocast(precision, x.device):
+            total = _outputs(module(x)).float().sum()
+        total.backward()
 
     def infer() -> None:
-        with torch.inference_mode():
+        with torch.inference_mode(), autocast(precision, x.device):
             module(x)
 
     return train if mode == "train" else infer

@@ -47,6 +47,7 @@ from rnnlab.bench.table import (
 from rnnlab.cli.errors import UsageError
 from rnnlab.cli.shared_args import add_alias, add_device_argument, add_json_argument
 from rnnlab.cli.threads import add_threads_argument, use_threads
+from rnnlab.models.precision import PRECISIONS
 
 TERMINAL_COLUMNS = ("shape", "mode", "cell", "impl", "ms/step", "tokens/s", "÷ torch", "% peak", "peak MiB",
                     "saved MiB")  # the results file also has "runs" and "GFLOP/s"
@@ -76,6 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_device_argument(parser, default="cpu")
     parser.add_argument("--clock", choices=("auto", "cpu", "wall"), default="auto",
                         help="auto: CPU time for one CPU thread, else wall time")
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="bf16: every step under bfloat16 autocast, recurrences in float32 (default: fp32)")
     parser.add_argument("--no-memory", action="store_true", help="skip the untimed memory run of each case")
     parser.add_argument("--out", type=Path, action="append",
                         help="results file, .md or .json; repeat for both (default: "
@@ -107,10 +110,10 @@ def run(args: argparse.Namespace) -> int:
         console = Console(width=160)
     console.print(_results_table(report))
     if choices := choice_rows(report):
-        console.print(_rich_table("Readable or fused? (fused ÷ readable < 1: fused is faster)", CHOICE_HEADER,
+        console.print(_rich_table("Which backend? (÷ readable < 1: faster than the readable loop)", CHOICE_HEADER,
                                   choices, numeric_from=3))
     if scan_choices := scan_choice_rows(report):
-        console.print(_rich_table("Readable or scan? (scan ÷ readable < 1: the scan is faster)", SCAN_CHOICE_HEADER,
+        console.print(_rich_table("Which backend for the scan cells? (÷ readable < 1: faster)", SCAN_CHOICE_HEADER,
                                   scan_choices, numeric_from=3))
     if against := against_lstm_rows(report):
         console.print(_rich_table("Against the LSTM kernel (time ratios, < 1: faster)", AGAINST_LSTM_HEADER,
@@ -131,7 +134,7 @@ def _settings(args: argparse.Namespace) -> BenchSettings:
     modes = cast(tuple[Mode, ...], tuple(_names(args.mode)))  # BenchSettings rejects unknown modes
     return BenchSettings(shapes=shapes, cells=cells, modes=modes,
                          repeats=repeats, threads=args.threads, device=args.device, clock=args.clock,
-                         measure_memory=not args.no_memory,
+                         measure_memory=not args.no_memory, precision=args.precision,
                          min_time_s=0.0 if args.quick else BenchSettings.min_time_s,
                          gemm_size=QUICK_GEMM_SIZE if args.quick else BenchSettings.gemm_size)
 
@@ -168,7 +171,8 @@ def _results_table(report: BenchReport) -> Table:
     onednn = "" if report.onednn_gflops is None else f", oneDNN {report.onednn_gflops:.1f}"
     caption = (f"{report.device}, torch {report.torch_version}, {report.threads} thread(s), {report.clock} clock "
                f"({report.cpu_share:.0%} CPU share). GEMM {report.gemm_size}² GFLOP/s: "
-               f"torch.mm {report.mm_gflops:.1f}{onednn}. Medians of {report.repeats} interleaved rounds.")
+               f"torch.mm {report.mm_gflops:.1f}{onednn}. Medians of {report.repeats} interleaved rounds. "
+               f"Precision {report.precision}{': ' + report.precision_note if report.precision_note else ''}.")
     keep = [RESULT_HEADER.index(name) for name in TERMINAL_COLUMNS]
     rows = [tuple(row[k] for k in keep) for row in result_rows(report)]
     table = _rich_table("rnnlab bench", TERMINAL_COLUMNS, rows, numeric_from=4)

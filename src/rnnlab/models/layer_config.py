@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from rnnlab.models.cells import (
@@ -24,12 +25,13 @@ from rnnlab.models.cells.rnn import Nonlinearity
 from rnnlab.models.init import InitConfig
 
 CellName = Literal["rnn", "lstm", "gru", "mingru", "minlstm", "indrnn"]
-Backend = Literal["readable", "fused", "scan", "auto"]
-Runner = Literal["readable", "fused", "scan"]  # what `auto` resolves to
+Backend = Literal["readable", "fused", "scan", "compiled", "auto"]
+Runner = Literal["readable", "fused", "scan", "compiled"]  # what `auto` resolves to
 CELL_NAMES: tuple[CellName, ...] = ("rnn", "lstm", "gru", "mingru", "minlstm", "indrnn")
-BACKENDS: tuple[Backend, ...] = ("readable", "fused", "scan", "auto")
+BACKENDS: tuple[Backend, ...] = ("readable", "fused", "scan", "compiled", "auto")
 FUSED_CELLS: tuple[CellName, ...] = ("rnn", "lstm", "gru")  # the cells torch.nn has kernels for
 SCAN_CELLS: tuple[CellName, ...] = ("mingru", "minlstm")  # linear in h, gates from x: a parallel scan
+COMPILED_CELLS: tuple[CellName, ...] = ("rnn", "lstm", "gru", "mingru", "minlstm")  # models/compiled/csrc has them
 DEFAULT_HORIZON = 1000  # IndRNN: steps over which a gradient may at most double (see cells/indrnn.py)
 LayerState = HiddenState | LSTMState
 
@@ -72,6 +74,10 @@ class RecurrentConfig:
         if self.backend == "fused" and self.cell not in FUSED_CELLS:
             raise ValueError(f"the fused backend runs torch.nn's kernels, which exist for {', '.join(FUSED_CELLS)} "
                              f"only, not {self.cell!r}; use backend='readable' or 'auto'")
+        if self.backend == "compiled" and (self.cell not in COMPILED_CELLS or self.lstm_options):
+            what = f"the options {', '.join(self.lstm_options)}" if self.lstm_options else repr(self.cell)
+            raise ValueError(f"the compiled backend has loops for {', '.join(COMPILED_CELLS)} without options, "
+                             f"not {what}; use backend='readable' or 'auto'")
         if self.backend == "scan" and self.cell not in SCAN_CELLS:
             raise ValueError(f"the scan backend needs a cell that is linear in h ({', '.join(SCAN_CELLS)}), "
                              f"not {self.cell!r}; use backend='readable' or 'auto'")
@@ -83,7 +89,7 @@ class RecurrentConfig:
             raise ValueError(f"init schemes apply to {', '.join(FUSED_CELLS)}; {self.cell!r} starts as its "
                              "paper says (see its cell's docstring)")
 
-    @property
+    @cached_property  # read at every forward call (RecurrentLayer.backend_for)
     def lstm_options(self) -> list[str]:
         return [name for name in ("peephole", "cifg", "layer_norm") if getattr(self, name)]
 

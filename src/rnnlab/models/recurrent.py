@@ -11,12 +11,14 @@ layer 1 forward, ...
 With `lengths`, outputs past a sequence's end are zero and its final state is the state at its last
 real step (for the backward direction: after reading the sequence's first step).
 
-Three ways to run the same cells, chosen by `backend` (see `RecurrentLayer.backend_for`):
+Four ways to run the same cells, chosen by `backend` (see `RecurrentLayer.backend_for`):
 
     readable   the loop below, one `cell.step` per time step: every cell, and what diagnostics observe
     fused      PyTorch's kernels (`models/fused.py`): rnn, lstm, gru
     scan       all steps at once by a parallel scan (`models/scan.py`): mingru, minlstm, whose
                update h' = a ⊙ h + b is linear in h with a, b from the input alone
+    compiled   the loop over time in C++ on the CPU (`models/compiled/`): rnn, lstm, gru, mingru, minlstm;
+               built on first use, and where it cannot be, rnnlab warns once and runs the others
 """
 
 from __future__ import annotations
@@ -25,26 +27,28 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import cast
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnnlab.models import fused
+from rnnlab.models import compiled, fused
+from rnnlab.models.auto_backend import auto_backend
 from rnnlab.models.cells import (
     HiddenState,
     LinearRecurrentCell,
     RecurrentCell,
 )
+from rnnlab.models.cudnn_weights import FlatWeights
 from rnnlab.models.init import initialise
 from rnnlab.models.layer_config import (
     FUSED_CELLS,
-    SCAN_CELLS,
     LayerState,
     RecurrentConfig,
     Runner,
     make_cell,
 )
+from rnnlab.models.precision import full_precision
 from rnnlab.models.scan import linear_recurrence
 from rnnlab.models.state import last_step, reverse_padded, step_mask, validate_lengths
 
@@ -71,19 +75,20 @@ def run_cell(cell: RecurrentCell, x: Tensor, state: LayerState, mask: Tensor | N
     Where `mask` (B, T) is False the state is held and the output is zero. `observe(t, x_proj_t,
     state_before, state_after)` is called after every step, for diagnostics.
     """
-    x_proj = cell.project_input(x)  # (B, T, G·H): one matrix multiply for all steps
+    x_proj = cell.project_input(x).to(state[0].dtype)  # (B, T, G·H): one matrix multiply for all steps
     outputs = []
-    # unbind, not x_proj[:, t]: indexing inside the loop makes the backward pass quadratic in T
-    for t, x_t in enumerate(x_proj.unbind(1)):  # x_t: (B, G·H)
-        h, new_state = cell.step(x_t, state)  # h: (B, H)
-        if mask is not None:
-            keep = mask[:, t, None]  # (B, 1)
-            new_state = type(state)(*(torch.where(keep, n, o) for n, o in zip(new_state, state)))
-            h = torch.where(keep, h, 0.0)
-        if observe is not None:
-            observe(t, x_t, state, new_state)
-        state = new_state
-        outputs.append(h)
+    with full_precision(x.device.type):  # a bf16 autocast covers the projection only (models/precision.py)
+        # unbind, not x_proj[:, t]: indexing inside the loop makes the backward pass quadratic in T
+        for t, x_t in enumerate(x_proj.unbind(1)):  # x_t: (B, G·H)
+            h, new_state = cell.step(x_t, state)  # h: (B, H)
+            if mask is not None:
+                keep = mask[:, t, None]  # (B, 1)
+                new_state = type(state)(*(torch.where(keep, n, o) for n, o in zip(new_state, state)))
+                h = torch.where(keep, h, 0.0)
+            if observe is not None:
+                observe(t, x_t, state, new_state)
+            state = new_state
+            outputs.append(h)
     return torch.stack(outputs, dim=1), state
 
 
@@ -95,8 +100,10 @@ def run_scan(cell: LinearRecurrentCell, x: Tensor, state: HiddenState, lengths: 
     last real step. The scan runs over the padding too, but it is causal: a later step never changes
     an earlier one.
     """
-    log_a, log_b = cell.log_coefficients(cell.project_input(x))  # each (B, T, H)
-    h = linear_recurrence(log_a, log_b, state.h)  # (B, T, H)
+    x_proj = cell.project_input(x).to(state.h.dtype)  # (B, T, G·H)
+    with full_precision(x.device.type):
+        log_a, log_b = cell.log_coefficients(x_proj)  # each (B, T, H)
+        h = linear_recurrence(log_a, log_b, state.h)  # (B, T, H)
     if lengths is None:
         return h, HiddenState(h[:, -1])
     real = step_mask(lengths, x.shape[1], x.device)[..., None]  # (B, T, 1)
@@ -114,7 +121,7 @@ class RecurrentLayer(nn.Module):
     def __init__(self, config: RecurrentConfig, generator: torch.Generator | None = None) -> None:
         super().__init__()
         self.config = config
-        cells = []
+        cells: list[RecurrentCell] = []
         for layer in range(config.num_layers):
             width = config.input_size if layer == 0 else config.output_size
             for _ in range(config.directions):
@@ -125,7 +132,10 @@ class RecurrentLayer(nn.Module):
                     cell.reset_parameters(generator)
                 cells.append(cell)
         self.cells = nn.ModuleList(cells)
-        self.between_layers = nn.Dropout(config.dropout)
+        self._cell_stack: list[RecurrentCell] = cells  # read at every call: not rebuilt from the ModuleList each time
+        self._cudnn_weights = FlatWeights()
+        self._steps_with_cell_kernels = config.cell in FUSED_CELLS and not config.lstm_options \
+            and config.backend in ("auto", "fused")  # see `forward` and auto_backend: T = 1 runs nn.*Cell's kernels
         self._warned_fallback = False
         self._observer: Observer | None = None
 
@@ -143,14 +153,20 @@ class RecurrentLayer(nn.Module):
         finally:
             self._observer = previous
 
+    def between_layers(self, x: Tensor) -> Tensor:
+        """Dropout between stacked layers, as in nn.LSTM (not after the last one). A function rather than an
+        nn.Dropout module: every module costs each `zero_grad` and `parameters()` a visit, which at a single
+        step (B = 1) was a measurable share of a training step."""
+        return F.dropout(x, self.config.dropout, self.training) if self.config.dropout > 0 else x
+
     @property
     def cell_stack(self) -> list[RecurrentCell]:
         """The cells in PyTorch's order: layer 0 forward, layer 0 backward, layer 1 forward, ..."""
-        return [cast(RecurrentCell, cell) for cell in self.cells]
+        return self._cell_stack
 
     @property
     def state_type(self) -> type[LayerState]:
-        return self.cell_stack[0].state_type  # each cell names its state (cells/base.py)
+        return self._cell_stack[0].state_type  # each cell names its state (cells/base.py)
 
     def initial_state(self, batch_size: int, device: torch.device | None = None,
                       dtype: torch.dtype | None = None) -> LayerState:
@@ -163,39 +179,28 @@ class RecurrentLayer(nn.Module):
         return self.backend_for(x) == "fused"
 
     def backend_for(self, x: Tensor) -> Runner:
-        """Which backend runs for input x (B, T, D): the one configured, or the one `auto` picks.
-
-        `auto` picks what `rnnlab bench` measured fastest on this kind of machine
-        (benchmarks/results/cpu-2core.md, scan-cpu-2core.md). rnn, lstm, gru: the fused kernels always
-        on CUDA (cuDNN), and on the CPU for every cell except the LSTM at a single step, where oneDNN's
-        set-up cost makes it 2.7x slower than the plain cell (single-step generation). PyTorch's GRU and
-        RNN loops (no oneDNN kernel) still beat our Python loop by 0-40 %, so they are taken too.
-        Options the kernels lack (peepholes, CIFG, LN) fall back to the readable path, said once.
-        mingru, minlstm: the scan on CUDA for more than one step, 20-130x faster than the loop there
-        (benchmarks/results/scan-h100.md); on the CPU the readable loop, which one thread runs 1.9-3.4x
-        faster than the scan in training and 3.2-4.3x in inference at T = 128 to 4096 (and at T = 2 to 16
-        as well): the scan's logcumsumexp costs ~26 ns per element, and its three passes (one forward,
-        two backward) outweigh the loop's ~0.1 ms of overhead per step. indrnn: the readable loop, the
-        only one it has.
+        """Which backend runs for input x (B, T, D): the one configured, or the one `auto` picks
+        (`models/auto_backend.py`, from what `rnnlab bench` measured). `compiled` asked for where the core
+        cannot run (not built, CUDA, bfloat16 weights) runs what `auto` would, after one warning per process.
         """
         c = self.config
         if self._observer is not None:
             return "readable"  # only the readable loop has steps to show
-        if c.backend != "auto":
+        if c.backend == "compiled":
+            if self._compiled_runs(x):
+                return "compiled"
+        elif c.backend != "auto":
             return c.backend
-        if c.cell in SCAN_CELLS:
-            return "scan" if x.device.type == "cuda" and x.shape[1] > 1 else "readable"
-        if c.cell not in FUSED_CELLS:
-            return "readable"
-        if c.lstm_options:
-            if not self._warned_fallback:
-                warnings.warn(f"backend='auto' runs the readable path: the fused kernels do not support "
-                              f"{', '.join(c.lstm_options)}", stacklevel=3)
-                self._warned_fallback = True
-            return "readable"
-        if x.device.type == "cuda":
-            return "fused"
-        return "readable" if c.cell == "lstm" and x.shape[1] == 1 else "fused"
+        runner = auto_backend(c, x, lambda: self._compiled_runs(x), torch.is_grad_enabled())
+        if c.lstm_options and not self._warned_fallback:
+            warnings.warn(f"backend='auto' runs the readable path: the fused kernels do not support "
+                          f"{', '.join(c.lstm_options)}", stacklevel=3)
+            self._warned_fallback = True
+        return runner
+
+    def _compiled_runs(self, x: Tensor) -> bool:
+        """The core supports this layer and input, and is built and loaded (on first use)."""
+        return compiled.supports(self.config, self._cell_stack, x) and compiled.load_core() is not None
 
     def forward(self, x: Tensor, state: LayerState | None = None, lengths: Tensor | None = None
                 ) -> tuple[Tensor, LayerState]:
@@ -206,13 +211,29 @@ class RecurrentLayer(nn.Module):
         B, T, D = x.shape
         if D != c.input_size:
             raise ValueError(f"expected input with {c.input_size} features, got {D}")
+        if state is not None:
+            self._check_state(state, B)
+        if T == 1 and self._steps_with_cell_kernels and lengths is None and self._observer is None \
+                and not torch.is_autocast_enabled(x.device.type):
+            # what backend_for picks for one step ("fused": nn.*Cell's kernels), without its dispatch: a
+            # single step at B = 1 costs little more than the Python around it
+            return fused.run_one_step(c, self._cell_stack, self.training, x, state, self.state_type)
+        if state is None:  # zeros, shaped like x: one tensor operation
+            zeros = x.new_zeros(c.num_layers * c.directions, B, c.hidden_size)
+            state = self.state_type(*(zeros for _ in self.state_type._fields))
         checked_lengths = validate_lengths(lengths, B, T)
-        if state is None:
-            state = self.initial_state(B, x.device, x.dtype)
-        self._check_state(state, B)
         backend = self.backend_for(x)
+        if backend == "compiled":
+            core = compiled.load_core()
+            assert core is not None  # backend_for checked
+            return compiled.run_compiled(core, c, self._cell_stack, x, state, checked_lengths, self.between_layers)
         if backend == "fused":
-            return fused.run_fused(c, self.cell_stack, self.training, x, state, checked_lengths)
+            if x.is_cuda:  # cuDNN reads one weight buffer: keep ours packed rather than copied at every call
+                self._cudnn_weights.ensure(c, self._cell_stack)
+            if not torch.is_autocast_enabled(x.device.type):
+                return fused.run_fused(c, self._cell_stack, self.training, x, state, checked_lengths)
+            with full_precision(x.device.type):  # the kernels' own input products, too, in the weights' dtype
+                return fused.run_fused(c, self._cell_stack, self.training, x, state, checked_lengths)
         return self._run_cells(x, state, checked_lengths, scan=backend == "scan")
 
     def _run_cells(self, x: Tensor, state: LayerState, lengths: Tensor | None, scan: bool
@@ -274,7 +295,7 @@ class RecurrentLayer(nn.Module):
             raise ValueError(f"a {c.cell} layer takes a {self.state_type.__name__} state, "
                              f"got {type(state).__name__}")
         for name, part in zip(state._fields, state):
-            if tuple(part.shape) != expected:
+            if part.shape != expected:
                 raise ValueError(f"state.{name} must have shape {expected}, got {tuple(part.shape)}")
 
     def extra_repr(self) -> str:

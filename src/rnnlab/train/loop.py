@@ -28,6 +28,7 @@ from rnnlab.data.stream import reset_rows
 from rnnlab.data.tasks.base import Batch, SelfEvaluatingTask, StatefulTask, StreamTask, Task, seeded
 from rnnlab.files import atomic_path, write_atomic
 from rnnlab.models.device import resolve_device
+from rnnlab.models.precision import PRECISIONS, Precision, autocast
 from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
 from rnnlab.train.distributed import ALONE, Ranks
 from rnnlab.train.optim import DECAYS, OPTIMIZERS, DecayName, OptimizerName, lr_factor, make_optimizer, set_lr
@@ -57,6 +58,7 @@ class TrainConfig:
     # same window says whether a run that spent its budget was still improving.
     plateau_evals: int = 0
     plateau_delta: float = 0.01
+    precision: Precision = "fp32"  # bf16: large products in bfloat16, recurrences in float32 (models/precision.py)
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "eval_every"):
@@ -74,6 +76,8 @@ class TrainConfig:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
         if self.decay not in DECAYS:
             raise ValueError(f"unknown decay {self.decay!r}; choose one of {', '.join(DECAYS)}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
 
 
 @dataclass(frozen=True)
@@ -235,8 +239,9 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         batch = ranks.rows(stream.sample_at(step, config.batch_size) if stream is not None
                            else task.sample(config.batch_size, generator)).to(device)
         state = carry_state(state, batch.resets) if carries_state else None
-        outputs, state = network(batch.inputs, state, batch.lengths)
-        loss = task.loss(outputs, batch)
+        with autocast(config.precision, device):
+            outputs, state = network(batch.inputs, state, batch.lengths)
+            loss = task.loss(outputs, batch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm = float(nn.utils.clip_grad_norm_(model.parameters(), config.clip if config.clip > 0 else math.inf))
@@ -255,7 +260,8 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
         if step % config.eval_every and step != config.steps and not out_of_time and not result.diverged:
             continue
-        metrics = ranks.first(lambda: evaluate_task(model, task, test, device))
+        with autocast(config.precision, device):
+            metrics = ranks.first(lambda: evaluate_task(model, task, test, device))
         # A model whose test outputs are not finite has solved nothing, whatever a thresholded metric says.
         solved = task.solved(metrics) and all(math.isfinite(value) for value in metrics.values())
         record = EvalRecord(step, elapsed, step * config.batch_size, sum(losses) / len(losses),
