@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,8 +22,10 @@ from rnnlab.data.tasks.base import (
     on_split,
 )
 from rnnlab.data.tasks.entry import TaskEntry
+from rnnlab.data.tasks.option_types import check_options
 from rnnlab.data.tasks.registry import task_entry
 from rnnlab.data.tasks.translation import PairTask
+from rnnlab.models.device import resolve_device
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import (
     MODELS,
@@ -84,6 +87,7 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
     size that meets a parameter budget.
     """
     entry = task_entry(task)
+    check_options(entry.config_type, task_options or {})
     try:
         task_config = entry.config(length, **(task_options or {}))
     except TypeError as error:  # e.g. a text value where the config compares numbers
@@ -108,19 +112,70 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
     return Experiment(entry.name, task_config, model_config, TrainConfig(**train_values))
 
 
-def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
-                   on_eval: Callable[[EvalRecord], None] | None = None) -> RunSummary:
-    """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
+@dataclass(frozen=True)
+class StartedRun:
+    """A run ready to train (`start_run`): its folder's rules checked, its data loaded and validated, its model
+    built and its device found, and nothing written yet."""
+
+    experiment: Experiment
+    folder: RunFolder
+    task: Task
+    model: Any
+    resume: bool
+    overwrite: bool
+
+
+def start_run(experiment: Experiment, folder: RunFolder, *, resume: bool = False,
+              overwrite: bool = False) -> StartedRun:
+    """Everything a bad input can break, before anything is written: a bad user file, an unknown device or a
+    folder that holds another run is one error line, and no run folder is left behind."""
     folder.check(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
-    # Build (and let a real data set load and validate its data) before anything is written: a bad user
-    # file is one error line, not a run folder holding only a config.
+    resolve_device(experiment.train.device)
     task, model = experiment.build()
     if isinstance(task, PreparedTask):
         task.prepare()
-    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
+    return StartedRun(experiment, folder, task, model, resume, overwrite)
+
+
+def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
+                   on_eval: Callable[[EvalRecord], None] | None = None) -> RunSummary:
+    """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
+    return train_run(start_run(experiment, folder, resume=resume, overwrite=overwrite), on_eval=on_eval)
+
+
+def train_run(run: StartedRun, *, on_eval: Callable[[EvalRecord], None] | None = None,
+              on_step: Callable[[int, float, float], None] | None = None,
+              on_phase: Callable[[str], None] | None = None, deadline: float | None = None) -> RunSummary:
+    """Write the run folder and train a started run; returns its summary. `deadline` (a `time.monotonic()`
+    value) bounds everything left, the final scoring on the test split included (see `train`); `on_phase`
+    hears what the run is doing ("training", "scoring the test split").
+
+    A fresh run that fails before its first checkpoint takes its folder with it, so that the same command can
+    simply be run again; a run with a checkpoint keeps it, and the error says how to resume."""
+    experiment, folder = run.experiment, run.folder
+    try:
+        folder.prepare(experiment.spec(), resume=run.resume, overwrite=run.overwrite, upgrade=upgraded_spec)
+        summary = _train(run, on_eval, on_step, on_phase, deadline)
+    except Exception as error:
+        started = latest_checkpoint(folder.checkpoints) is not None if folder.checkpoints.exists() else False
+        if not run.resume and not started:
+            folder.abandon()
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            kept = "its last checkpoint is intact: free some space, then run again with --resume" if started else (
+                "nothing was kept: free some space, then run again")
+            raise OSError(error.errno, f"no space left on the disk of {folder.path} ({error.strerror}); {kept}") \
+                from error
+        raise
+    return summary
+
+
+def _train(run: StartedRun, on_eval: Callable[[EvalRecord], None] | None,
+           on_step: Callable[[int, float, float], None] | None, on_phase: Callable[[str], None] | None,
+           deadline: float | None) -> RunSummary:
+    experiment, folder, task, model = run.experiment, run.folder, run.task, run.model
     if isinstance(task, ArtifactTask):  # e.g. a vocabulary, so the run needs no corpus later
         task.save_artifacts(folder.path)
-    if resume:
+    if run.resume:
         saved = latest_checkpoint(folder.checkpoints)
         kept = saved_records(saved) if saved is not None else []
         folder.restart_log([EvalRecord.from_json(r) for r in kept])
@@ -136,8 +191,13 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     held_out = isinstance(config, SplitConfig) and config.split != "test"
     select = (experiment.entry.metric, experiment.entry.lower_is_better) if held_out else None
     monitor = (experiment.entry.metric, experiment.entry.lower_is_better)
-    result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select,
-                   monitor=monitor)
+    if on_phase is not None:
+        on_phase("training")
+    result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=run.resume,
+                   on_step=on_step, select=select, monitor=monitor, deadline=deadline,
+                   evaluations_after=1 if held_out else 0)
+    if on_phase is not None and held_out:
+        on_phase("scoring the test split")
     summary = RunSummary.of(result, experiment.entry.metric, experiment.entry.lower_is_better,
                             parameters=count_parameters(model), test_metrics=test_split_metrics(experiment, model))
     folder.finish(summary)

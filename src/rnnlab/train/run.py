@@ -43,6 +43,7 @@ class RunFolder:
         self.checkpoints = path / "checkpoints"
         self.metrics = path / "metrics.jsonl"
         self._tensorboard: ScalarWriter | None = None
+        self._made: Literal["folder", "contents"] | None = None  # what `prepare` made, for `abandon`
 
     def holds_a_run(self) -> bool:
         return (self.path / "config.json").exists()
@@ -92,8 +93,23 @@ class RunFolder:
             if resume:
                 return
             shutil.rmtree(self.path)  # overwrite
+        self._made = "contents" if self.path.is_dir() else "folder"
         self.path.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path / "config.json", json.dumps(asdict(spec), indent=2) + "\n")
+
+    def abandon(self) -> None:
+        """Undo `prepare` of a new run that failed to start (before its first checkpoint): remove the folder it
+        made, or empty the empty folder it was given, so that the same command can be run again."""
+        self._tensorboard = None
+        if self._made == "folder":
+            shutil.rmtree(self.path, ignore_errors=True)
+        elif self._made == "contents":
+            for child in self.path.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        self._made = None
 
     def restart_log(self, records: list[EvalRecord]) -> None:
         """On resume: the log holds exactly the records the checkpoint holds, none twice."""
