@@ -148,12 +148,12 @@ def write_hostile_files(folder: Path, good_wavs: Path) -> Path:
         "series_short.csv": "date,load\n2024-01-01 00:00,1\n2024-01-01 01:00,2\n",
         "sweep_syntax.toml": "models = [\"rnn\"\ntasks = [\"adding\"]\n",
         "sweep_latin1.toml": "name = \"caf\xe9\"\n".encode("latin-1"),
-        "sweep_unknown_key.toml": "models = [\"rnn\"]\ntasks = [\"adding\"]\nworkerz = 3\n",
-        "sweep_no_models.toml": "tasks = [\"adding\"]\n",
-        "sweep_bad_model.toml": "models = [\"lstn\"]\ntasks = [\"adding\"]\n",
-        "sweep_bad_seeds.toml": "models = [\"rnn\"]\ntasks = [\"adding\"]\nseeds = \"three\"\n",
-        "sweep_bad_train.toml": "models = [\"rnn\"]\ntasks = [\"adding\"]\n[train]\nlr = \"fast\"\n",
-        "sweep_empty_models.toml": "models = []\ntasks = [\"adding\"]\n",
+        "sweep_unknown_key.toml": "models = [\"rnn\"]\ntasks = [\"adding\"]\nmax_steps = 10\nworkerz = 3\n",
+        "sweep_no_models.toml": "tasks = [\"adding\"]\nmax_steps = 10\n",
+        "sweep_bad_model.toml": "models = [\"lstn\"]\ntasks = [\"adding\"]\nmax_steps = 10\n",
+        "sweep_bad_seeds.toml": "models = [\"rnn\"]\ntasks = [\"adding\"]\nmax_steps = 10\nseeds = \"three\"\n",
+        "sweep_bad_train.toml": "models = [\"rnn\"]\ntasks = [\"adding\"]\nmax_steps = 10\n[train]\nlr = \"fast\"\n",
+        "sweep_empty_models.toml": "models = []\ntasks = [\"adding\"]\nmax_steps = 10\n",
         "sweep_binary.toml": b"\x00\xff\xfe" * 30,
         "text.wav": "this is not audio",
     }
@@ -167,9 +167,11 @@ def write_hostile_files(folder: Path, good_wavs: Path) -> Path:
         stream.write("word " * (HUGE_LINE_BYTES // 5))
     (folder / "a_folder.csv").mkdir()
     (folder / "a_folder.txt").mkdir()
-    # WAV folders: one whose only recording is truncated (its header claims more audio than it holds),
+    # WAV folders: one whose every recording is truncated (its header claims more audio than it holds),
     # one holding a text file, one with a single label, and a copy of the good folder with a truncated file.
-    _tone_like(folder / "wav_truncated_only" / "yes_1.wav", 16_000, 10)
+    for label in ("no", "yes"):
+        for i in range(3):
+            _tone_like(folder / "wav_all_truncated" / f"{label}_{i}.wav", 16_000, 10)
     shutil.copytree(good_wavs, folder / "wav_one_truncated")
     _tone_like(folder / "wav_one_truncated" / "low" / "0.wav", 16_000, 10)
     shutil.copytree(good_wavs / "low", folder / "wav_one_label" / "low")

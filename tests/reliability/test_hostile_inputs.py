@@ -92,7 +92,7 @@ CASES = [
     case("tsv-two-pairs", lambda ws: tsv_run(ws, "two_pairs.tsv"), "two_pairs.tsv"),
     # A user's folder of recordings (wav-folder).
     case("wav-folder-missing", lambda ws: wav_run(ws, "nowhere"), "nowhere"),
-    case("wav-only-file-truncated", lambda ws: wav_run(ws, "wav_truncated_only"), "yes_1.wav"),
+    case("wav-every-file-truncated", lambda ws: wav_run(ws, "wav_all_truncated"), "no_0.wav"),
     case("wav-one-file-truncated", lambda ws: wav_run(ws, "wav_one_truncated"), "0.wav"),
     case("wav-one-label", lambda ws: wav_run(ws, "wav_one_label"), "wav_one_label"),
     case("wav-folder-with-text", lambda ws: wav_run(ws, "wav_with_text"), "notes.txt"),
@@ -152,8 +152,8 @@ CASES = [
     case("generate-length-zero", lambda ws: ["generate", ws.runs["lm"], "--length", "0"], "--length"),
     case("generate-temperature-negative", lambda ws: ["generate", ws.runs["lm"], "--temperature", "-1"],
          "temperature"),
-    case("generate-top-p-above-one", lambda ws: ["generate", ws.runs["lm"], "--top-p", "1.5"], "top_p"),
-    case("generate-top-k-zero", lambda ws: ["generate", ws.runs["lm"], "--top-k", "0"], "top_k"),
+    case("generate-top-p-above-one", lambda ws: ["generate", ws.runs["lm"], "--top-p", "1.5"], "top-p"),
+    case("generate-top-k-zero", lambda ws: ["generate", ws.runs["lm"], "--top-k", "0"], "top-k"),
     case("generate-with-a-classifier", lambda ws: ["generate", ws.runs["csv"]], lambda ws: ws.runs["csv"]),
     # translate
     case("translate-empty-file", lambda ws: ["translate", ws.runs["tsv"], "--file", ws.hostile / "empty.txt"],

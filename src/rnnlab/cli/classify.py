@@ -11,7 +11,12 @@ encode a string with the run's vocabulary; speech tasks read a .wav path. INPUT 
 
     NAME.csv or NAME.tsv   a table: each row's --text-column cell is passed as a string
     an existing file       its path (a .wav, or a text file)
+    a path that is missing an error: one word with a '/' or a file suffix (my_reviews.txt) is a file name
+                           that does not exist, not a text to classify
     anything else          the text itself
+
+An input longer than MAX_TOKENS tokens is refused (a 5 MB single-line file is not one review): reading it
+takes minutes and oneDNN cannot allocate the LSTM's workspace for it.
 
 A table's predictions go to --out (never over an existing file without --overwrite), else to the
 terminal as a table, or as CSV when stdout is a pipe or a file.
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +48,11 @@ from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 
 TABLE_SUFFIXES = (".csv", ".tsv")
+# 100,000 tokens took an H=128 LSTM 25 s on one CPU core (measured: 1 M tokens, 245 s; H=256 fails to allocate).
+MAX_TOKENS = 100_000
+# Endings that make one word a file name: text and audio files people classify, and what they confuse them with.
+FILE_SUFFIX = re.compile(r"\.(txt|text|md|rst|json|jsonl|html|rtf|docx?|pdf|log|wav|wave|flac|mp3|ogg|m4a)$",
+                         re.IGNORECASE)
 PREDICTED, PROBABILITY = "predicted", "probability"  # the columns added to a table
 
 
@@ -67,12 +78,22 @@ def classify(model: nn.Module, task: RawInputClassifier, raws: Sequence[str | Pa
     model.eval()
     device = next(model.parameters()).device
     sequences = [task.encode_input(raw) for raw in raws]
+    for number, (raw, sequence) in enumerate(zip(raws, sequences, strict=True), start=1):
+        if len(sequence) > MAX_TOKENS:
+            what = raw if isinstance(raw, Path) else f"input {number}" if len(raws) > 1 else "INPUT"
+            raise ValueError(f"{what}: {len(sequence):,} tokens, more than the {MAX_TOKENS:,} a classifier reads "
+                             "at once; split it into shorter texts (a .csv with one text per row)")
     order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
     found: dict[int, Prediction] = {}
     for start in range(0, len(order), batch_size):
         rows = order[start:start + batch_size]
         inputs, lengths = pad_sequences([sequences[i] for i in rows])  # (B, T[, D]), (B,)
-        outputs, _ = model(inputs.to(device), None, lengths.to(device))  # (B, C)
+        try:
+            outputs, _ = model(inputs.to(device), None, lengths.to(device))  # (B, C)
+        except RuntimeError as error:  # e.g. oneDNN "could not create a primitive": no memory for this input
+            first = str(error).strip().splitlines()[0]
+            raise ValueError(f"the model could not read inputs of {int(lengths.max()):,} tokens ({first}); "
+                             "classify shorter texts") from None
         probabilities = outputs.float().softmax(dim=-1).cpu()  # (B, C)
         best, index = probabilities.max(dim=-1)  # (B,), (B,)
         for row, p, k in zip(rows, best.tolist(), index.tolist(), strict=True):
@@ -108,15 +129,28 @@ def run(args: argparse.Namespace) -> int:
     if is_table:
         config = experiment.task_config
         return classify_table(args, model, task, config.text_column if isinstance(config, TextCSVConfig) else "text")
-    path = Path(args.input)
-    raw: str | Path = path if path.is_file() else args.input
-    prediction = classify(model, task, [raw])[0]
+    prediction = classify(model, task, [raw_input(args.input)])[0]
     out = console()
     if out.is_terminal:
         out.print(f"[bold]{escape(prediction.label)}[/]  {prediction.probability:.3f}", highlight=False)
     else:
         out.print(f"{prediction.label}\t{prediction.probability:.4f}", highlight=False, markup=False)
     return 0
+
+
+def raw_input(text: str) -> str | Path:
+    """INPUT as a file's path or as the text itself (see the module docstring); one line when it names a file
+    that is not there, or a folder, instead of classifying the name."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; classify takes a text, a file or a .csv/.tsv table")
+    if path.is_file():
+        return path
+    if not text.strip():
+        raise ValueError("INPUT is empty: there is no text to classify")
+    if len(text.split()) == 1 and ("/" in text or FILE_SUFFIX.search(text)):
+        raise ValueError(f"{text}: no such file (to classify these words as text, quote a sentence)")
+    return text
 
 
 def classify_table(args: argparse.Namespace, model: nn.Module, task: RawInputClassifier, default_column: str) -> int:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import time
 from pathlib import Path
 
 from rich.markup import escape
 
 from rnnlab.cli.config_args import add_config_arguments
 from rnnlab.cli.console import console
+from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.progress import training_progress
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
-from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
-from rnnlab.train.loop import TrainConfig
+from rnnlab.train.experiment import Experiment, make_experiment, start_run, train_run
+from rnnlab.train.loop import EvalRecord, TrainConfig
 from rnnlab.train.run import RunFolder
 
 MODEL_HELP = {"hidden_size": "hidden units H (d_model for the Transformer)"}
@@ -61,23 +63,44 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check everything a bad input could break before saying a word or writing a file (`start_run`), then
+    train. `--max-seconds` caps the whole command from here: data preparation, training, every evaluation and
+    the final scoring of the test split (train/deadline.py); a silent stretch gets a heartbeat line."""
+    started = time.monotonic()
     use_threads(args)
     experiment = build_experiment(args)
     name = f"{experiment.entry.build(experiment.task_config).name}-{args.model}-s{experiment.train.seed}"
     folder = RunFolder(args.out or Path("runs") / name)
-    folder.check(experiment.spec(), resume=args.resume, overwrite=args.overwrite,  # before any output
-                 upgrade=upgraded_spec)
     err = console(stderr=True)
-    err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {escape(str(folder.path))}", highlight=False)
-    metric = experiment.entry.metric
-    with training_progress(err, experiment.train.steps, metric, name) as report:
-        summary = run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, on_eval=report)
+    limit = experiment.train.max_seconds
+    deadline = None if limit is None else started + limit
+    metric, steps, every = experiment.entry.metric, experiment.train.steps, experiment.train.eval_every
+    with heartbeat(err) as beat:
+        beat.now("checking and preparing the data")
+        run = start_run(experiment, folder, resume=args.resume, overwrite=args.overwrite)
+        cap = f"  (at most {limit:g} s in all, evaluations included)" if limit is not None else ""
+        err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {escape(str(folder.path))}{escape(cap)}",
+                  highlight=False)
+        beat.spoke()
+
+        def on_step(step: int, loss: float, grad_norm: float) -> None:
+            beat.now(f"evaluating at step {step}" if step % every == 0 or step == steps
+                     else f"training: step {step} of {steps}")
+
+        with training_progress(err, steps, metric, name) as report:
+            def on_eval(record: EvalRecord) -> None:
+                report(record)
+                beat.spoke()
+
+            summary = train_run(run, on_eval=on_eval, on_step=on_step, on_phase=beat.now, deadline=deadline)
     line = (f"{summary.status}: best test {metric} {summary.best:.4f} after {summary.steps} steps, "
             f"{summary.seconds:.1f} s; {summary.parameters:,} parameters")
     if summary.status == "solved":
         line += f"; solved at step {summary.solved_at_step} ({summary.seconds_to_solve:.1f} s)"
     if summary.diverged_at_step is not None:
         line += f"; diverged at step {summary.diverged_at_step}"
+    if summary.stop_reason == "time" and limit is not None:
+        line += f"; stopped by --max-seconds {limit:g} after {time.monotonic() - started:.1f} s in all"
     console().print(line, highlight=False)
     console().print(f"results: {escape(str(folder.path / 'result.json'))}", highlight=False)
     return 0

@@ -32,6 +32,9 @@ from torch import Tensor
 SAMPLE_RATE = 16_000  # every feature is computed at this rate: speech carries little above 8 kHz
 
 
+STREAMED_FRAMES = 2**28  # a header claiming this many frames or more was written before its length was known
+
+
 def decode_wav(data: bytes, name: str) -> tuple[Tensor, int]:
     """WAV bytes -> samples (N,) float32 in [-1, 1], channels averaged, and the file's sample rate.
 
@@ -41,12 +44,17 @@ def decode_wav(data: bytes, name: str) -> tuple[Tensor, int]:
         with wave.open(io.BytesIO(data)) as reader:
             channels, width, rate = reader.getnchannels(), reader.getsampwidth(), reader.getframerate()
             # A streamed WAV (espeak-ng --stdout) claims 2^30 frames: readframes stops at the data's real end.
-            raw = reader.readframes(reader.getnframes())
+            claimed = reader.getnframes()
+            raw = reader.readframes(claimed)
     except (wave.Error, EOFError) as error:
         raise unreadable(name, error) from None
     usable = len(raw) - len(raw) % (width * channels)  # a torn last frame is dropped
     if usable == 0:
         raise ValueError(f"{name}: the WAV file holds no audio samples")
+    frames = usable // (width * channels)
+    if frames < claimed < STREAMED_FRAMES:  # a file cut short (a copy or a download that stopped)
+        raise ValueError(f"{name}: truncated WAV file: its header promises {claimed / rate:.3f} s of audio, it holds "
+                         f"{frames / rate:.3f} s; copy it again or remove it")
     samples = _pcm_to_float(raw[:usable], width)  # (N·channels,)
     return samples.reshape(-1, channels).mean(dim=1), rate  # (N,)
 

@@ -15,6 +15,7 @@ from rnnlab.data.tasks.base import (
     ArtifactTask,
     HeldOut,
     PreparedTask,
+    RestorableTask,
     SelfEvaluatingTask,
     SplitConfig,
     Task,
@@ -64,10 +65,13 @@ class Experiment:
     def entry(self) -> TaskEntry:
         return task_entry(self.task)
 
-    def build(self) -> tuple[Task, Any]:
+    def build(self, artifacts: Path | None = None) -> tuple[Task, Any]:
         """The task and its freshly initialised model: a SequenceModel, or for a sequence-to-sequence task
-        (`task.io.pairs`) a Seq2SeqModel (models/seq2seq.py)."""
+        (`task.io.pairs`) a Seq2SeqModel (models/seq2seq.py). With `artifacts` (a run folder), the task takes
+        what the run kept there (a vocabulary, class names) instead of reading its data."""
         task = self.entry.build(self.task_config)
+        if artifacts is not None and isinstance(task, RestorableTask):
+            task.restore_artifacts(artifacts)
         torch.manual_seed(self.train.seed)  # the same seed gives the same initial weights
         return task, build_for_io(self.model, task.io)
 
@@ -228,7 +232,7 @@ def load_run(folder: RunFolder) -> tuple[Experiment, Task, SequenceModel]:
         raise ValueError(f"{folder.path} is not a folder")
     experiment = Experiment.from_spec(folder.spec())
     weights = weights_of(folder)
-    task, model = experiment.build()
+    task, model = experiment.build(artifacts=folder.path)
     load_weights(weights, model)
     return experiment, task, model
 

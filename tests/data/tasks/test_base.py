@@ -8,6 +8,7 @@ import pytest
 from rnnlab.data.tasks.base import (
     ArtifactTask,
     PreparedTask,
+    RestorableTask,
     SelfEvaluatingTask,
     SplitConfig,
     StatefulTask,
@@ -29,8 +30,9 @@ ABILITIES = {
     StreamTask: STREAMS,
     StatefulTask: STREAMS,
     SelfEvaluatingTask: STREAMS | PAIRS | FORECASTS | LABELLED,
-    PreparedTask: PAIRS | FORECASTS,
-    ArtifactTask: {"shakespeare-char", "text-file"},
+    PreparedTask: PAIRS | FORECASTS | LABELLED | {"shakespeare-char", "text-file"},
+    ArtifactTask: {"shakespeare-char", "text-file", "sentiment", "text-csv"},
+    RestorableTask: {"sentiment", "text-csv"},
     ThresholdTask: SYNTHETIC | LABELLED | {"mnist5k", "fashion"},
 }
 WITHOUT_SPLIT = SYNTHETIC | {"mnist5k", "fashion"}  # generated data, or MNIST's fixed test split
