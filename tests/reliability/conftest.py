@@ -78,6 +78,23 @@ PAIRS = [("ein kleines haus", "a small house"), ("das haus", "the house"), ("ein
 FOX = "the quick brown fox jumps over the lazy dog.\n" * 30
 
 
+def train_commands(data: Path) -> dict[str, list[str]]:
+    """`rnnlab train` arguments (less --out) of one tiny run per kind of user data in `data`."""
+    return {
+        "csv": ["--task", "text-csv", "--set", f"path={data / 'reviews.csv'}", "--text-column", "review",
+                "--label-column", "sentiment", "--model", "gru", "--steps", "10", "--eval-every", "10", *QUICK],
+        "lm": ["--task", "text-file", "--set", f"corpus={data / 'fox.txt'}", "--set", "chunk_length=16",
+               "--set", "eval_columns=2", "--model", "lstm", "--steps", "10", "--eval-every", "10", *QUICK],
+        "tsv": ["--task", "tsv", "--set", f"path={data / 'pairs.tsv'}", "--set", "vocab_size=24", "--set",
+                "min_count=1", "--model", "gru", "--steps", "10", "--eval-every", "10", *QUICK],
+        "forecast": ["--task", "csv-series", "--set", f"path={data / 'load.csv'}", "--target", "load",
+                     "--time-column", "date", "--set", "context=24", "--set", "horizon=6", "--steps", "10",
+                     "--eval-every", "10", *QUICK],
+        "wav": ["--task", "wav-folder", "--set", f"path={data / 'wavs'}", "--model", "gru", "--steps", "5",
+                "--eval-every", "5", *QUICK],
+    }
+
+
 def train_runs(root: Path) -> dict[str, Path]:
     """One tiny run per kind of user data, trained through `main` (about 8 s in all)."""
     data = root / "data"
@@ -88,21 +105,9 @@ def train_runs(root: Path) -> dict[str, Path]:
     write_series(data / "load.csv")
     write_tones(data / "wavs")
     runs = root / "runs"
-    commands = {
-        "csv": ["--task", "text-csv", "--set", f"path={data / 'reviews.csv'}", "--text-column", "review",
-                "--label-column", "sentiment", "--model", "gru", "--steps", "10", "--eval-every", "10"],
-        "lm": ["--task", "text-file", "--set", f"corpus={data / 'fox.txt'}", "--set", "chunk_length=16",
-               "--set", "eval_columns=2", "--model", "lstm", "--steps", "10", "--eval-every", "10"],
-        "tsv": ["--task", "tsv", "--set", f"path={data / 'pairs.tsv'}", "--set", "vocab_size=24", "--set",
-                "min_count=1", "--model", "gru", "--steps", "10", "--eval-every", "10"],
-        "forecast": ["--task", "csv-series", "--set", f"path={data / 'load.csv'}", "--target", "load",
-                     "--time-column", "date", "--set", "context=24", "--set", "horizon=6", "--steps", "10",
-                     "--eval-every", "10"],
-        "wav": ["--task", "wav-folder", "--set", f"path={data / 'wavs'}", "--model", "gru", "--steps", "5",
-                "--eval-every", "5"],
-    }
+    commands = train_commands(data)
     for name, argv in commands.items():
-        code = main(["train", *argv, *QUICK, "--out", str(runs / name)])
+        code = main(["train", *argv, "--out", str(runs / name)])
         torch.set_num_threads(1)
         assert code == 0, f"the {name} run did not train"
     return {name: runs / name for name in commands}
@@ -192,6 +197,7 @@ class Workspace:
     data: Path
     hostile: Path
     out: Path
+    commands: dict[str, list[str]]  # the `rnnlab train` arguments of each run, less --out
 
 
 @pytest.fixture(scope="session")
@@ -200,7 +206,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     root = tmp_path_factory.mktemp("reliability")
     runs = train_runs(root)
     hostile = write_hostile_files(root / "hostile", root / "data" / "wavs")
-    return Workspace(root, runs, root / "data", hostile, root / "out")
+    return Workspace(root, runs, root / "data", hostile, root / "out", train_commands(root / "data"))
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -224,6 +230,19 @@ class Refusal:
     @property
     def lines(self) -> list[str]:
         return self.err.strip().splitlines()
+
+
+@pytest.fixture
+def rnnlab(capsys: pytest.CaptureFixture[str]) -> Callable[..., Refusal]:
+    """rnnlab(*argv) -> what `rnnlab ARGV` did, run in this process (an exception escaping `main` fails the test)."""
+    def run(*argv: object) -> Refusal:
+        capsys.readouterr()
+        code = main([str(a) for a in argv])
+        torch.set_num_threads(1)
+        captured = capsys.readouterr()
+        return Refusal(code, captured.out, captured.err)
+
+    return run
 
 
 @pytest.fixture

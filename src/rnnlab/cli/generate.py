@@ -48,7 +48,10 @@ def load_language_model(folder: RunFolder) -> tuple[SequenceModel, Vocabulary]:
                          "shakespeare-char or text-file run")
     saved = folder.path / VOCABULARY
     if saved.exists():
-        vocabulary = Vocabulary.load(saved)
+        try:
+            vocabulary = Vocabulary.load(saved)
+        except ValueError as error:
+            raise ValueError(f"{error}; delete it and `rnnlab generate` rebuilds it from the corpus") from None
         V = len(vocabulary)
         model = build_model(experiment.model, IOSpec(V, V, tokens=True, per_step=True))
         load_weights(weights_of(folder), model)

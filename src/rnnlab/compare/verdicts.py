@@ -22,6 +22,7 @@ from typing import Any
 from rnnlab.compare.claims import ClaimSection
 from rnnlab.compare.recommend import Recommendation
 from rnnlab.compare.results import RunResult
+from rnnlab.files import write_atomic
 
 VERDICTS = "verdicts.json"
 
@@ -51,5 +52,5 @@ def verdicts(runs: Sequence[RunResult], recommendations: Sequence[Recommendation
 
 def write_verdicts(folder: Path, data: Mapping[str, Any]) -> Path:
     path = folder / VERDICTS
-    path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(data, indent=1, allow_nan=False) + "\n")
     return path

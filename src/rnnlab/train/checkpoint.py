@@ -260,6 +260,14 @@ def _old_best_json(path: Path) -> tuple[float, int]:
         raise damaged(path, "best.json", f"unreadable ({' '.join(str(error).split())})") from None
 
 
+def verify_checkpoint(path: Path) -> None:
+    """Read a checkpoint through, checking every file against the SHA-256 state.json recorded (what resuming
+    will load), so that a damaged one is refused before a resumed run starts; CheckpointError if damaged."""
+    files = _state_document(path).get("files", {})
+    for file in (WEIGHTS, OPTIMIZER):
+        read_tensors(path, file, files.get(file))
+
+
 def saved_records(path: Path) -> list[dict[str, Any]]:
     """The evaluation records a checkpoint holds."""
     return list(_state_document(path)["records"])

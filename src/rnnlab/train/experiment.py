@@ -38,7 +38,14 @@ from rnnlab.models.registry import (
 )
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
-from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
+from rnnlab.train.checkpoint import (
+    CheckpointError,
+    latest_checkpoint,
+    load_weights,
+    read_best,
+    saved_records,
+    verify_checkpoint,
+)
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
 from rnnlab.train.run import RunFolder, RunSpec, RunSummary
 
@@ -135,6 +142,12 @@ def start_run(experiment: Experiment, folder: RunFolder, *, resume: bool = False
     folder that holds another run is one error line, and no run folder is left behind."""
     folder.check(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
     resolve_device(experiment.train.device)
+    if resume and folder.checkpoints.exists():  # what the resumed run will load, checked now
+        saved = latest_checkpoint(folder.checkpoints)
+        if saved is not None:
+            verify_checkpoint(saved)
+        if (folder.checkpoints / "best" / "model.safetensors").exists():
+            read_best(folder.checkpoints / "best")
     task, model = experiment.build()
     if isinstance(task, PreparedTask):
         task.prepare()

@@ -54,7 +54,10 @@ class RunFolder:
         except FileNotFoundError as error:
             raise ValueError(f"{self.path} is not a run folder: it has no config.json") from error
         except (ValueError, TypeError) as error:  # ValueError: bad JSON or bytes that are not UTF-8
-            raise ValueError(f"{self.path / 'config.json'} is corrupt: {error}") from error
+            reason = " ".join(str(error).split())
+            raise ValueError(f"{self.path / 'config.json'} is corrupt ({reason}): the run cannot be rebuilt "
+                             "without it; restore it from a copy of the run, or train again with --overwrite") \
+                from None
 
     def check(self, spec: RunSpec, *, resume: bool, overwrite: bool,
               upgrade: Callable[[RunSpec], RunSpec] | None = None) -> None:
@@ -136,12 +139,25 @@ class RunFolder:
     def summary(self) -> RunSummary | None:
         """What RUN/result.json says; None while the run has not ended."""
         data = self.result()
-        return None if data is None else RunSummary.from_json(data)
+        try:
+            return None if data is None else RunSummary.from_json(data)
+        except ValueError as error:
+            raise ValueError(f"{self.path / 'result.json'}: {error}; `rnnlab train ... --resume` writes it again") \
+                from None
 
     def result(self) -> dict[str, Any] | None:
         """RUN/result.json as JSON (StabilityRun.from_summary reads this form); None while the run runs."""
         path = self.path / "result.json"
-        return json.loads(path.read_text()) if path.exists() else None
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            return data
+        except ValueError as error:  # bad JSON, or bytes that are not UTF-8
+            raise ValueError(f"{path} is corrupt ({' '.join(str(error).split())}); `rnnlab train ... --resume` "
+                             "writes it again from the run's last checkpoint") from None
 
 
 def status_of(result: TrainResult) -> Status:

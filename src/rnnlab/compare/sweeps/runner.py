@@ -188,17 +188,25 @@ def sweep_lock(folder: Path) -> Iterator[None]:
 
 
 def _open_store(config: SweepConfig, folder: Path, resume: bool, overwrite: bool) -> ResultsStore:
+    """The sweep's store. Resuming a folder whose store was moved away (a damaged one: store.py says so) makes a
+    new one: every run is queued again, and each continues from its folder's checkpoint, so a finished run
+    is read back from its final checkpoint, not trained again."""
     path = folder / STORE
+    stale = (path.with_name(STORE + "-wal"), path.with_name(STORE + "-shm"))
     if overwrite:
-        for stale in (path, path.with_name(STORE + "-wal"), path.with_name(STORE + "-shm")):
-            stale.unlink(missing_ok=True)
+        for old in (path, *stale):
+            old.unlink(missing_ok=True)
         shutil.rmtree(folder / RUNS, ignore_errors=True)
     elif path.exists() and not resume:
         raise ValueError(f"{folder} already holds a sweep; pass resume to continue it or overwrite to replace it")
-    elif resume and not path.exists():
+    elif resume and not path.exists() and not (folder / RUNS).is_dir():
         raise ValueError(f"nothing to resume: {folder} holds no sweep")
-    elif not path.exists() and (folder / RUNS).exists():
-        raise ValueError(f"{folder} holds run folders but no results store; choose another folder or overwrite")
+    elif not path.exists() and (folder / RUNS).exists() and not resume:
+        raise ValueError(f"{folder} holds run folders but no results store; pass resume to rebuild the store from "
+                         "them, choose another folder or overwrite")
+    if not path.exists():
+        for old in stale:  # a write-ahead log left by a store that is gone must not be replayed into a new one
+            old.unlink(missing_ok=True)
     return ResultsStore(path, config.name, config.digest(), config=config.to_json())
 
 

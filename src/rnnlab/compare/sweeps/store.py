@@ -115,21 +115,29 @@ class ResultsStore:
     def __init__(self, path: Path, sweep_name: str, config_hash: str, *, config: Mapping[str, Any] | None = None,
                  overwrite: bool = False, timeout: float = 60.0) -> None:
         self.path, self.sweep_name, self.config_hash = path, sweep_name, config_hash
-        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)  # transactions are explicit
+        try:
+            self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)  # transactions are explicit
+        except sqlite3.Error as error:
+            raise store_error(path, error) from None
         self._db.row_factory = sqlite3.Row
         try:
-            if self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
-                raise ValueError(f"{path}: SQLite cannot use WAL mode here (a network file system?)")
-            self._db.executescript(SCHEMA)
-            self._bind_to_sweep(config or {}, overwrite)
-        except sqlite3.DatabaseError as error:
-            self.close()
-            if isinstance(error, sqlite3.OperationalError):  # e.g. still locked after `timeout`
-                raise
-            raise ValueError(f"{path} is not a results store: {error}") from None
+            with self._guard():
+                if self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
+                    raise ValueError(f"{path}: SQLite cannot use WAL mode here (a network file system?)")
+                check_integrity(self._db, path)
+                self._db.executescript(SCHEMA)
+                self._bind_to_sweep(config or {}, overwrite)
         except BaseException:
             self.close()
             raise
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """SQLite's errors as one line naming the store and what to do (store_error)."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise store_error(self.path, error) from None
 
     def _bind_to_sweep(self, config: Mapping[str, Any], overwrite: bool) -> None:
         with self._transaction() as db:
@@ -145,13 +153,15 @@ class ResultsStore:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")  # take the write lock now, not half-way through
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")  # take the write lock now, not half-way through
+            try:
+                yield self._db
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # a corrupt file may refuse even this
+                    self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -163,7 +173,8 @@ class ResultsStore:
         self.close()
 
     def sweep_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = json.loads(self._db.execute("SELECT config FROM sweep").fetchone()["config"])
+        with self._guard():
+            config: dict[str, Any] = json.loads(self._db.execute("SELECT config FROM sweep").fetchone()["config"])
         return config
 
     def add_planned(self, plans: Sequence[RunPlan]) -> int:
@@ -238,20 +249,24 @@ class ResultsStore:
         """Queued, running and failed runs, in plan order: what a resumed sweep runs."""
         marks = ", ".join("?" * len(UNFINISHED))
         query = f"SELECT run_id FROM runs WHERE status IN ({marks}) ORDER BY position"
-        return [row["run_id"] for row in self._db.execute(query, UNFINISHED)]
+        with self._guard():
+            return [row["run_id"] for row in self._db.execute(query, UNFINISHED)]
 
     def rows(self) -> list[RunRow]:
-        return [RunRow.from_sql(row) for row in self._db.execute("SELECT * FROM runs ORDER BY position")]
+        with self._guard():
+            return [RunRow.from_sql(row) for row in self._db.execute("SELECT * FROM runs ORDER BY position")]
 
     def row(self, run_id: str) -> RunRow:
-        row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        with self._guard():
+            row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
             raise ValueError(f"{self.path} has no run {run_id!r}")
         return RunRow.from_sql(row)
 
     def counts(self) -> dict[RunStatus, int]:
         """Runs per status, every status listed."""
-        held = dict(self._db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
+        with self._guard():
+            held = dict(self._db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
         return {status: held.get(status, 0) for status in STATUSES}
 
     def _status(self, db: sqlite3.Connection, run_id: str) -> RunStatus:
@@ -267,6 +282,26 @@ class ResultsStore:
         with contextlib.suppress(ValueError):  # outside the store's folder: kept absolute
             return str(artifacts.resolve().relative_to(self.path.parent.resolve()))
         return str(artifacts.resolve())
+
+
+def store_error(path: Path, error: sqlite3.Error) -> ValueError:
+    """One line for an SQLite error on the store at `path`: a busy store names the wait, a damaged one says how to
+    rebuild it from the run folders (the runner's resume reads finished runs back without training them again)."""
+    reason = " ".join(str(error).split())
+    if isinstance(error, sqlite3.OperationalError) and "locked" in reason:
+        return ValueError(f"{path} is busy ({reason}): another process holds it; wait for it to end, or stop it")
+    if isinstance(error, sqlite3.OperationalError) and "malformed" not in reason and "not a database" not in reason:
+        return ValueError(f"{path}: SQLite cannot use it ({reason}); check the disk and the folder's permissions")
+    return ValueError(f"{path} is corrupt ({reason}); move it away (with its -wal and -shm files) and run the sweep "
+                      "again with --resume: the finished runs are read back from their folders in runs/, not "
+                      "trained again")
+
+
+def check_integrity(db: sqlite3.Connection, path: Path) -> None:
+    """SQLite's quick check of every page (milliseconds for a sweep's store); ValueError if the file is damaged."""
+    found = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+    if found != ["ok"]:
+        raise store_error(path, sqlite3.DatabaseError(f"database disk image is malformed: {found[0]}"))
 
 
 def _now() -> str:
