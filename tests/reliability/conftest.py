@@ -29,6 +29,12 @@ def environment() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
 
 
+@pytest.fixture
+def child_env() -> dict[str, str]:
+    """The environment for `python -m rnnlab...` child processes (this worktree's sources first)."""
+    return environment()
+
+
 def write_reviews(path: Path, rows: int = 40) -> Path:
     """A labelled CSV: positive and negative words among filler, columns id, review, sentiment."""
     good, bad = ["great", "superb", "witty", "charming"], ["awful", "dull", "boring", "clumsy"]
