@@ -27,7 +27,7 @@ QUIET_SECONDS = 10.0  # silence that earns a line
 
 
 class Heartbeat:
-    def __init__(self, console: Console, quiet: float = QUIET_SECONDS) -> None:
+    def __init__(self, console: Console, quiet: float) -> None:
         self.console, self.quiet = console, quiet
         self._lock = threading.Lock()
         self._activity, self._since = "working", time.monotonic()
@@ -57,8 +57,9 @@ class Heartbeat:
 
 
 @contextmanager
-def heartbeat(console: Console, quiet: float = QUIET_SECONDS, tick: float = 1.0) -> Iterator[Heartbeat]:
-    beat = Heartbeat(console, quiet)
+def heartbeat(console: Console, quiet: float | None = None, tick: float = 1.0) -> Iterator[Heartbeat]:
+    """A Heartbeat whose thread runs while the block does (`quiet` defaults to QUIET_SECONDS)."""
+    beat = Heartbeat(console, QUIET_SECONDS if quiet is None else quiet)
     stop = threading.Event()
 
     def run() -> None:

@@ -8,7 +8,9 @@ person who says "85 seconds" means the command. The trainer asks the deadline tw
     first_evaluation_due()    evaluate now, off schedule, to learn what an evaluation costs: before any has
                               been timed, once half of the time the loop started with has passed
 
-so the command overruns its cap only by what one step or one evaluation took beyond the longest seen so far.
+so the command overruns its cap only by what one step or one evaluation took beyond the longest seen so far;
+or, when setting up (loading data, importing torch's optimizers) already took the whole cap, by one step and
+the evaluations that end the run.
 """
 
 from __future__ import annotations
