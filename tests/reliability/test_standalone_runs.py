@@ -59,3 +59,20 @@ def test_language_model_and_translation_runs_stand_alone_too(moved_data, rnnlab)
     shutil.rmtree(data)
     assert rnnlab("generate", runs["lm"], "--prompt", "the ", "--length", "20", "--seed", "1").out == generated.out
     assert rnnlab("translate", runs["tsv"], "das haus").out == translated.out
+
+
+def test_a_wav_folder_run_classifies_after_its_recordings_moved_or_changed(workspace, tmp_path, rnnlab):
+    """The run keeps its labels (config.json) and feature statistics (features.json): a recording is classified
+    as before once the folder is gone; evaluating, which needs the recordings, says where they went."""
+    data = shutil.copytree(workspace.data / "wavs", tmp_path / "wavs")
+    argv = [str(a).replace(str(workspace.data / "wavs"), str(data)) for a in workspace.commands["wav"]]
+    assert rnnlab("train", *argv, "--out", tmp_path / "run").code == 0
+    recording = shutil.copy(data / "high" / "0.wav", tmp_path / "clip.wav")
+    before = rnnlab("classify", tmp_path / "run", recording)
+    assert before.code == 0 and before.out.split()[0] in ("high", "low")
+    (data / "low" / "extra.wav").write_bytes((data / "low" / "0.wav").read_bytes())  # changed
+    assert rnnlab("classify", tmp_path / "run", recording).out == before.out
+    shutil.rmtree(data)  # moved away
+    assert rnnlab("classify", tmp_path / "run", recording).out == before.out
+    outcome = rnnlab("evaluate", tmp_path / "run")
+    assert outcome.code == 2 and f"{data} is not a folder of recordings" in outcome.err

@@ -31,8 +31,8 @@ ABILITIES = {
     StatefulTask: STREAMS,
     SelfEvaluatingTask: STREAMS | PAIRS | FORECASTS | LABELLED,
     PreparedTask: PAIRS | FORECASTS | LABELLED | {"shakespeare-char", "text-file"},
-    ArtifactTask: {"shakespeare-char", "text-file", "sentiment", "text-csv"},
-    RestorableTask: {"sentiment", "text-csv"},
+    ArtifactTask: {"shakespeare-char", "text-file", "sentiment", "text-csv", "spoken-digits", "wav-folder"},
+    RestorableTask: {"sentiment", "text-csv", "spoken-digits", "wav-folder"},
     ThresholdTask: SYNTHETIC | LABELLED | {"mnist5k", "fashion"},
 }
 WITHOUT_SPLIT = SYNTHETIC | {"mnist5k", "fashion"}  # generated data, or MNIST's fixed test split
