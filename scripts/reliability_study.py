@@ -87,11 +87,12 @@ def summarise(cases: list[Case], seconds: dict[str, float]) -> list[str]:
     if hostile:
         failed = Counter(why_refusal_failed(c) for c in hostile if not c.passed)
         kinds = Counter(c.parameters.split("-")[0] for c in hostile)
+        named = ("traceback", "silent success", "folder left behind or changed")
         lines.append(f"hostile inputs: {sum(c.passed for c in hostile)}/{len(hostile)} refused in one line with exit 2"
                      f" naming the file or flag; tracebacks {failed['traceback']}, silent successes "
                      f"{failed['silent success']}, folders left behind or changed "
                      f"{failed['folder left behind or changed']}, other failures "
-                     f"{sum(failed.values()) - failed['traceback'] - failed['silent success'] - failed['folder left behind or changed']}")
+                     f"{sum(n for why, n in failed.items() if why not in named)}")
         lines.append("  by command or data: " + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())))
     damaged = [c for c in cases if c.function == "test_a_damaged_run_file_is_named_or_recovered_from"]
     if damaged:
