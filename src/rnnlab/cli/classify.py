@@ -39,6 +39,7 @@ from rich.table import Table
 from torch import Tensor, nn
 
 from rnnlab.cli.console import console
+from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.batching import pad_sequences
 from rnnlab.data.datasets.text_csv import read_csv_rows
@@ -122,14 +123,18 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--out is for a table of inputs (.csv or .tsv); one input prints its answer")
         if args.out.exists() and not args.overwrite:
             raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
-    experiment, task, model = load_run(RunFolder(args.run_dir))
-    if not isinstance(task, RawInputClassifier) or task.io.per_step:
-        raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
-                         "input (its task has no encode_input)")
-    if is_table:
-        config = experiment.task_config
-        return classify_table(args, model, task, config.text_column if isinstance(config, TextCSVConfig) else "text")
-    prediction = classify(model, task, [raw_input(args.input)])[0]
+    with heartbeat(console(stderr=True)) as beat:
+        beat.now("loading the run")
+        experiment, task, model = load_run(RunFolder(args.run_dir))
+        if not isinstance(task, RawInputClassifier) or task.io.per_step:
+            raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
+                             "input (its task has no encode_input)")
+        beat.now("classifying")
+        if is_table:
+            config = experiment.task_config
+            column = config.text_column if isinstance(config, TextCSVConfig) else "text"
+            return classify_table(args, model, task, column)
+        prediction = classify(model, task, [raw_input(args.input)])[0]
     out = console()
     if out.is_terminal:
         out.print(f"[bold]{escape(prediction.label)}[/]  {prediction.probability:.3f}", highlight=False)

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rnnlab.cli.console import console
+from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.data.tasks.base import SplitConfig
 from rnnlab.train.experiment import evaluate_run
 from rnnlab.train.run import RunFolder
@@ -24,7 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     folder = RunFolder(args.run_dir)
-    experiment, metrics = evaluate_run(folder, args.split)
+    with heartbeat(console(stderr=True)) as beat:
+        beat.now(f"loading the run and scoring its {args.split} split")
+        experiment, metrics = evaluate_run(folder, args.split)
     held_out = args.split if isinstance(experiment.task_config, SplitConfig) else "test"
     summary = folder.summary()
     table = Table(title=f"{escape(str(args.run_dir))}: {experiment.model.name} on {experiment.task}")
