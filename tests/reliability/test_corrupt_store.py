@@ -84,7 +84,8 @@ def test_a_damaged_store_is_named_and_the_advice_rebuilds_it(sweep, tmp_path, rn
         outcome = rnnlab(*argv)
         lines = outcome.err.strip().splitlines()
         assert outcome.code == 2 and len(lines) == 1, outcome.err
-        assert f"{store} is corrupt" in lines[0] and "move it away" in lines[0] and "--resume" in lines[0]
+        assert f"{store} is not a results store, or a damaged one" in lines[0]
+        assert "move it away" in lines[0] and "--resume" in lines[0]
     for path in folder.glob("sweep.sqlite*"):
         path.rename(tmp_path / path.name)
     rows = run_sweep(SWEEP, folder, resume=True, workers=0)

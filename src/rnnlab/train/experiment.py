@@ -40,6 +40,7 @@ from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.checkpoint import (
     CheckpointError,
+    complete_checkpoints,
     latest_checkpoint,
     load_weights,
     read_best,
@@ -174,12 +175,12 @@ def train_run(run: StartedRun, *, on_eval: Callable[[EvalRecord], None] | None =
         folder.prepare(experiment.spec(), resume=run.resume, overwrite=run.overwrite, upgrade=upgraded_spec)
         summary = _train(run, on_eval, on_step, on_phase, deadline)
     except Exception as error:
-        started = latest_checkpoint(folder.checkpoints) is not None if folder.checkpoints.exists() else False
-        if not run.resume and not started:
+        checkpointed = bool(complete_checkpoints(folder.checkpoints))
+        if not run.resume and not checkpointed:
             folder.abandon()
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            kept = "its last checkpoint is intact: free some space, then run again with --resume" if started else (
-                "nothing was kept: free some space, then run again")
+            kept = ("its last checkpoint is intact: free some space, then run again with --resume" if checkpointed
+                    else "nothing was kept: free some space, then run again")
             raise OSError(error.errno, f"no space left on the disk of {folder.path} ({error.strerror}); {kept}") \
                 from error
         raise

@@ -22,7 +22,8 @@ from typing import Any
 
 from rnnlab.compare.results import STATUSES, RunResult, length_name, model_name
 from rnnlab.compare.sweeps.runner import RUNS, STORE
-from rnnlab.compare.sweeps.store import RunRow, check_integrity, store_error
+from rnnlab.compare.sweeps.store import RunRow
+from rnnlab.compare.sweeps.store_errors import check_integrity, store_error
 from rnnlab.data.tasks.base import Task, ThresholdTask
 from rnnlab.data.tasks.registry import make_task, task_entry
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rnnlab.compare.sweeps.config import RunPlan
+from rnnlab.compare.sweeps.store_errors import check_integrity, store_error
 
 RunStatus = Literal["queued", "running", "solved", "not solved", "diverged", "failed"]
 FINISHED: tuple[RunStatus, ...] = ("solved", "not solved", "diverged")
@@ -282,26 +283,6 @@ class ResultsStore:
         with contextlib.suppress(ValueError):  # outside the store's folder: kept absolute
             return str(artifacts.resolve().relative_to(self.path.parent.resolve()))
         return str(artifacts.resolve())
-
-
-def store_error(path: Path, error: sqlite3.Error) -> ValueError:
-    """One line for an SQLite error on the store at `path`: a busy store names the wait, a damaged one says how to
-    rebuild it from the run folders (the runner's resume reads finished runs back without training them again)."""
-    reason = " ".join(str(error).split())
-    if isinstance(error, sqlite3.OperationalError) and "locked" in reason:
-        return ValueError(f"{path} is busy ({reason}): another process holds it; wait for it to end, or stop it")
-    if isinstance(error, sqlite3.OperationalError) and "malformed" not in reason and "not a database" not in reason:
-        return ValueError(f"{path}: SQLite cannot use it ({reason}); check the disk and the folder's permissions")
-    return ValueError(f"{path} is corrupt ({reason}); move it away (with its -wal and -shm files) and run the sweep "
-                      "again with --resume: the finished runs are read back from their folders in runs/, not "
-                      "trained again")
-
-
-def check_integrity(db: sqlite3.Connection, path: Path) -> None:
-    """SQLite's quick check of every page (milliseconds for a sweep's store); ValueError if the file is damaged."""
-    found = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
-    if found != ["ok"]:
-        raise store_error(path, sqlite3.DatabaseError(f"database disk image is malformed: {found[0]}"))
 
 
 def _now() -> str:
