@@ -33,6 +33,7 @@ from rnnlab.compare.sweeps.runner import run_sweep
 pytestmark = pytest.mark.slow
 
 TRAIN_KILLS, POOL_KILLS, DASK_KILLS = 20, 10, 10
+HEADER = " -> "  # in the line `rnnlab train` prints once the run's data and folder are checked
 KILLS_PER_RUN = 4
 HANG_SECONDS = 600  # only ends a test whose process hung
 MODELS = ("lstm", "gru", "rnn", "mingru", "transformer")
@@ -87,17 +88,38 @@ def kill_at(process: subprocess.Popen, seconds: float) -> bool:
     return process.returncode == -signal.SIGKILL
 
 
-def started(argv: list[object], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "rnnlab.cli.main", *map(str, argv)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+class Child:
+    """`python -m rnnlab.cli.main ARGV`, whose stderr a thread reads; `ready` is set when the command shows it has
+    begun its real work: a line holding `sign` on stderr, or the file `appears` (or the process ended)."""
+
+    def __init__(self, argv: list[object], env: dict[str, str], sign: str | None = None,
+                 appears: Path | None = None) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "rnnlab.cli.main", *map(str, argv)], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.sign, self.appears, self.ready = sign, appears, threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr or ():
+            if self.sign is not None and self.sign in line:
+                self.ready.set()
+        self.ready.set()  # it ended
+
+    def wait_ready(self) -> None:
+        begun = time.monotonic()
+        while not self.ready.wait(0.01):
+            if self.appears is not None and self.appears.exists():
+                return
+            assert time.monotonic() - begun < HANG_SECONDS, "the command never began"
 
 
-def reference_seconds(argv: list[object], env: dict[str, str]) -> float:
-    """Wall time of the command without interruption, process start included."""
+def reference_seconds(argv: list[object], env: dict[str, str], sign: str | None = None,
+                      appears: Path | None = None) -> float:
+    """Wall time of the command without interruption, from its sign of having begun to its end."""
+    child = Child(argv, env, sign, appears)
+    child.wait_ready()
     begun = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "rnnlab.cli.main", *map(str, argv)], env=env, capture_output=True,
-                          text=True, timeout=HANG_SECONDS)
-    assert done.returncode == 0, done.stderr
+    assert child.process.wait(timeout=HANG_SECONDS) == 0
     return time.monotonic() - begun
 
 
@@ -107,8 +129,9 @@ def test_twenty_sigkills_of_train_resume_to_the_uninterrupted_results(tmp_path, 
     rng = random.Random(2024)
     kills, finished_first, landed_at = 0, 0, []
     run_number = 0
-    # How long the command takes from process start to end, once; the kill moments are drawn within it.
-    seconds = reference_seconds([*train_args(MODELS[0]), "--out", tmp_path / "timed"], child_env)
+    # How long the command takes from its header line (printed once its data are checked, before training) to
+    # its end, once; the kill moments are drawn within that span, after the header.
+    seconds = reference_seconds([*train_args(MODELS[0]), "--out", tmp_path / "timed"], child_env, sign=HEADER)
     while kills < TRAIN_KILLS:
         model = MODELS[run_number % len(MODELS)]
         args = train_args(model)
@@ -117,8 +140,9 @@ def test_twenty_sigkills_of_train_resume_to_the_uninterrupted_results(tmp_path, 
         for _ in range(min(KILLS_PER_RUN, TRAIN_KILLS - kills)):
             resume = ["--resume"] if (killed / "config.json").exists() else []
             done = len(records(killed)) * 20 / 300
-            if kill_at(started([*args, "--out", killed, *resume], child_env),
-                       rng.uniform(0.0, seconds * max(1.0 - done, 0.3))):
+            child = Child([*args, "--out", killed, *resume], child_env, sign=HEADER)
+            child.wait_ready()
+            if kill_at(child.process, rng.uniform(0.0, seconds * max(1.0 - done, 0.3))):
                 kills += 1
                 landed_at.append(len(records(killed)))
             else:
@@ -173,10 +197,14 @@ def kill_a_sweep(tmp_path: Path, env: dict[str, str], kills_wanted: int, seed: i
     kills, finished_first, attempts = 0, 0, 0
     folder = tmp_path / "killed-0"
     argv = ["compare", sweep_file, "--out", folder, *extra]
-    seconds = reference_seconds(["compare", sweep_file, "--out", tmp_path / "timed", *extra], env)
+    # From the moment the store exists (the sweep has read its file and taken its lock) to the end of the command.
+    seconds = reference_seconds(["compare", sweep_file, "--out", tmp_path / "timed", *extra], env,
+                                appears=tmp_path / "timed" / "sweep.sqlite")
     while kills < kills_wanted:
         resume = ["--resume"] if (folder / "sweep.sqlite").exists() else []
-        if kill_at(started([*argv, *resume], env), rng.uniform(0.0, seconds)):
+        child = Child([*argv, *resume], env, appears=folder / "sweep.sqlite")
+        child.wait_ready()
+        if kill_at(child.process, rng.uniform(0.0, seconds)):
             kills += 1
             after_kill()
         else:  # it finished: check it, and go on killing a fresh sweep
@@ -215,20 +243,24 @@ def test_ten_sigkills_of_compare_on_a_local_pool(tmp_path, child_env, record_pro
 
 def test_ten_sigkills_of_compare_on_a_dask_cluster(tmp_path, child_env, record_property, monkeypatch):
     """The cluster: a scheduler and two worker processes of one thread on loopback, as `dask scheduler` and `dask
-    worker --nthreads 1` start them. Dask cannot stop a run a worker has begun, so after each kill the workers are
-    restarted before the sweep is resumed, as the runner's documentation tells its users."""
+    worker --nthreads 1` start them. Dask cannot stop a run a worker has begun, so after each kill the test lets the
+    workers finish what they hold before resuming the sweep, as the runner's documentation tells its users."""
     distributed = pytest.importorskip("distributed")
     monkeypatch.chdir(tmp_path)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        restarted = threading.Event()
+        waited = []
 
-        def restart_workers() -> None:
-            client.restart(wait_for_workers=True)
-            restarted.set()
+        def until_idle() -> None:
+            """Until no worker holds a task: the killed sweep's run, which Dask cannot stop, has ended."""
+            begun = time.monotonic()
+            while any(client.run(lambda dask_worker: len(dask_worker.state.tasks)).values()):
+                assert time.monotonic() - begun < HANG_SECONDS, "a worker kept its task"
+                threading.Event().wait(0.2)
+            waited.append(round(time.monotonic() - begun, 1))
 
         figures = kill_a_sweep(tmp_path, child_env, DASK_KILLS, seed=11,
-                               extra=["--scheduler", cluster.scheduler_address], after_kill=restart_workers)
-    assert restarted.is_set()
+                               extra=["--scheduler", cluster.scheduler_address], after_kill=until_idle)
+    figures["seconds_waited_for_idle_workers"] = waited
     for name, value in figures.items():
         record_property(name, value)
