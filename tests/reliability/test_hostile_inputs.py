@@ -236,3 +236,10 @@ def test_hostile_input_is_refused_in_one_line(workspace, refused, argv: Argv, na
 def test_there_are_at_least_sixty_cases() -> None:
     """The issue's target: at least 60 hostile inputs across every command and every kind of user data."""
     assert len(CASES) >= 60
+
+
+def test_a_prompt_with_some_unknown_characters_is_generated_with_a_note(workspace, rnnlab) -> None:
+    """Not garbage, so not refused; but not silent either. Reference: the fox corpus has no 'Z'."""
+    outcome = rnnlab("generate", workspace.runs["lm"], "--prompt", "the Zoo", "--length", "5", "--seed", "0")
+    assert outcome.code == 0 and outcome.out.startswith("the Zoo")
+    assert outcome.err.strip() == "note: --prompt has characters the run never saw ('Z'); the model reads each as <unk>"
