@@ -7,7 +7,8 @@ sweep ends with every run exactly once in its store, with the uninterrupted swee
 steps. Kill moments are drawn from seeded generators (so a failure reproduces), uniformly over the time the
 command has left, and land anywhere: loading, training, writing a checkpoint, recording a run, rendering the
 report. Each test records what it measured (`record_property`): scripts/reliability_study.py prints it.
-About 8 minutes on 2 busy cores, most of it in starting Python processes.
+About 21 minutes on 2 cores shared with four other jobs (a quiet machine takes a third of that), most of it
+in starting Python processes.
 """
 
 from __future__ import annotations
