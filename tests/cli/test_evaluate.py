@@ -70,12 +70,20 @@ def test_a_corrupt_checkpoint(run, capsys, damage):
     weights = run / "checkpoints" / "step-00000006" / "model.safetensors"
     data = weights.read_bytes()
     weights.write_bytes(b"\x00garbage" if damage == "garbage" else data[: len(data) // 2])
-    expect_usage_error(capsys, run, "cannot read model.safetensors")
+    expect_usage_error(capsys, run, "model.safetensors is corrupt (its SHA-256 differs from the one state.json "
+                                    "recorded); delete")
 
 
-def test_latest_naming_a_missing_checkpoint(run, capsys):
+def test_latest_naming_a_missing_checkpoint_falls_back_to_the_one_before(run, capsys):
+    """What the corrupt-checkpoint error says to do: with the newest checkpoint deleted, `latest` names nothing and
+    the newest complete checkpoint left is used. Reference: that checkpoint's record in metrics.jsonl."""
     shutil.rmtree(run / "checkpoints" / "step-00000006")
-    expect_usage_error(capsys, run, "names step-00000006, which does not exist")
+    before = json.loads((run / "metrics.jsonl").read_text().splitlines()[-2])
+    assert before["step"] == 3
+    assert main(["evaluate", str(run)]) == 0
+    out = capsys.readouterr().out
+    table = [[cell.strip() for cell in line.split("│")[1:-1]] for line in out.splitlines() if "│" in line]
+    assert table == [[name, f"{value:.4f}"] for name, value in before["metrics"].items()]
 
 
 def test_a_checkpoint_that_does_not_fit_the_config(run, capsys):

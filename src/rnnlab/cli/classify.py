@@ -10,7 +10,12 @@ rnnlab.generate.classify): text tasks encode a string with the run's vocabulary;
 
     NAME.csv or NAME.tsv   a table: each row's --text-column cell is passed as a string
     an existing file       its path (a .wav, or a text file)
+    a path that is missing an error: one word with a '/' or a file suffix (my_reviews.txt) is a file name
+                           that does not exist, not a text to classify
     anything else          the text itself
+
+An input longer than MAX_TOKENS tokens (rnnlab.generate.classify) is refused (a 5 MB single-line file is
+not one review): reading it takes minutes and oneDNN cannot allocate the LSTM's workspace for it.
 
 A table's predictions go to --out (never over an existing file without --overwrite), else to the
 terminal as a table, or as CSV when stdout is a pipe or a file.
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 from pathlib import Path
 
 from rich.markup import escape
@@ -28,6 +34,7 @@ from rich.table import Table
 from torch import nn
 
 from rnnlab.cli.console import console
+from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.shared_args import add_device_argument, add_json_argument, print_json, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.datasets.text_csv import read_csv_rows
@@ -38,6 +45,9 @@ from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 
 TABLE_SUFFIXES = (".csv", ".tsv")
+# Endings that make one word a file name: text and audio files people classify, and what they confuse them with.
+FILE_SUFFIX = re.compile(r"\.(txt|text|md|rst|json|jsonl|html|rtf|docx?|pdf|log|wav|wave|flac|mp3|ogg|m4a)$",
+                         re.IGNORECASE)
 PREDICTED, PROBABILITY = "predicted", "probability"  # the columns added to a table
 
 
@@ -64,16 +74,18 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--out is for a table of inputs (.csv or .tsv); one input prints its answer")
         if args.out.exists() and not args.overwrite:
             raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
-    experiment, task, model = load_run(RunFolder(args.run_dir), use_device(args))
-    if not isinstance(task, RawInputClassifier) or task.io.per_step:
-        raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
-                         "input (its task has no encode_input)")
-    if is_table:
-        config = experiment.task_config
-        return classify_table(args, model, task, config.text_column if isinstance(config, TextCSVConfig) else "text")
-    path = Path(args.input)
-    raw: str | Path = path if path.is_file() else args.input
-    prediction = classify(model, task, [raw])[0]
+    with heartbeat(console(stderr=True)) as beat:
+        beat.now("loading the run")
+        experiment, task, model = load_run(RunFolder(args.run_dir), use_device(args))
+        if not isinstance(task, RawInputClassifier) or task.io.per_step:
+            raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
+                             "input (its task has no encode_input)")
+        beat.now("classifying")
+        if is_table:
+            config = experiment.task_config
+            column = config.text_column if isinstance(config, TextCSVConfig) else "text"
+            return classify_table(args, model, task, column)
+        prediction = classify(model, task, [raw_input(args.input)])[0]
     if args.json:
         print_json({"label": prediction.label, "probability": prediction.probability})
         return 0
@@ -83,6 +95,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         out.print(f"{prediction.label}\t{prediction.probability:.4f}", highlight=False, markup=False)
     return 0
+
+
+def raw_input(text: str) -> str | Path:
+    """INPUT as a file's path or as the text itself (see the module docstring); one line when it names a file
+    that is not there, or a folder, instead of classifying the name."""
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; classify takes a text, a file or a .csv/.tsv table")
+    if path.is_file():
+        return path
+    if not text.strip():
+        raise ValueError("INPUT is empty: there is no text to classify")
+    if len(text.split()) == 1 and ("/" in text or FILE_SUFFIX.search(text)):
+        raise ValueError(f"{text}: no such file (to classify these words as text, quote a sentence)")
+    return text
 
 
 def classify_table(args: argparse.Namespace, model: nn.Module, task: RawInputClassifier, default_column: str) -> int:

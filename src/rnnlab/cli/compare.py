@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from rnnlab.cli.console import console
+from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.model_args import parse_models
 from rnnlab.cli.task_args import parse_set_options
 from rnnlab.compare.report.sweep import report_sweep
@@ -135,11 +136,22 @@ def _run(config: SweepConfig, args: argparse.Namespace, err: Console) -> tuple[P
         config = dataclasses.replace(config, seeds=tuple(s + args.seed_offset for s in config.seed_values))
     if (args.out / STORE).exists() and not (args.resume or args.overwrite):
         raise ValueError(f"{args.out} already holds a sweep; pass --resume to continue it or --overwrite to replace it")
-    rows = run_sweep(config, args.out, resume=args.resume, overwrite=args.overwrite, workers=args.workers,
-                     scheduler=args.scheduler, on_progress=progress(err))
-    counts = ", ".join(f"{n} {status}" for status, n in Counter(row.status for row in rows).items())
-    err.print(f"sweep {escape(config.name)}, {len(rows)} runs: {escape(counts)}", highlight=False)
-    return report_sweep(args.out)
+    with heartbeat(err) as beat:
+        beat.now("starting the sweep")
+        said = progress(err)
+
+        def finished(done: int, total: int, eta_seconds: float, row: RunRow) -> None:
+            said(done, total, eta_seconds, row)
+            beat.spoke()
+            beat.now(f"running the sweep: {done} of {total} runs done")
+
+        rows = run_sweep(config, args.out, resume=args.resume, overwrite=args.overwrite, workers=args.workers,
+                         scheduler=args.scheduler, on_progress=finished)
+        counts = ", ".join(f"{n} {status}" for status, n in Counter(row.status for row in rows).items())
+        err.print(f"sweep {escape(config.name)}, {len(rows)} runs: {escape(counts)}", highlight=False)
+        beat.spoke()
+        beat.now("writing the report")
+        return report_sweep(args.out)
 
 
 def _suite(args: argparse.Namespace, err: Console) -> tuple[Path, Path]:

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rnnlab.cli.console import console
+from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.shared_args import add_device_argument, add_json_argument, print_json, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.base import SplitConfig
@@ -30,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     use_threads(args)
     folder = RunFolder(args.run_dir)
-    experiment, metrics = evaluate_run(folder, args.split, use_device(args))
+    with heartbeat(console(stderr=True)) as beat:
+        beat.now(f"loading the run and scoring its {args.split} split")
+        experiment, metrics = evaluate_run(folder, args.split, use_device(args))
     held_out = args.split if isinstance(experiment.task_config, SplitConfig) else "test"
     summary = folder.summary()
     solved = experiment.entry.build(experiment.task_config).solved(metrics)

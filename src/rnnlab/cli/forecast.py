@@ -67,12 +67,20 @@ def run(args: argparse.Namespace) -> int:
     horizon = task.config.horizon if args.horizon is None else args.horizon
     if horizon <= 0 or (args.history is not None and args.history <= 0):
         raise ValueError("--horizon and --plot-history must be positive")
+    rows = len(task.prepared.target)
+    if horizon > rows:
+        raise ValueError(f"--horizon {horizon:,} is longer than the whole series the run learned from ({rows:,} "
+                         f"steps); a forecast rolled out that far on its own forecasts says nothing: ask for at "
+                         f"most {rows:,} (the model forecasts {task.chunk} per call)")
     csv_path = args.out or args.run_dir / "forecast.csv"
     png_path = csv_path.with_suffix(".png")
     for path in (csv_path, png_path):
         if path.exists() and not args.overwrite:
             raise ValueError(f"{path} exists; pass --overwrite to replace it or choose another --out")
-    origin = origin_index(task.prepared, args.origin)
+    try:
+        origin = origin_index(task.prepared, args.origin)
+    except ValueError as error:
+        raise ValueError(f"--origin {args.origin}: {error}") from None
     history = args.history or max(2 * horizon, task.config.context)
     model.eval()
     with torch.no_grad():

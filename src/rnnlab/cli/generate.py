@@ -11,10 +11,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from rnnlab.cli.console import console
 from rnnlab.cli.shared_args import SEED_HELP, add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.language_model import VOCABULARY, LanguageModelTask, ShakespeareCharConfig, TextFileConfig
-from rnnlab.data.vocab import Vocabulary
+from rnnlab.data.vocab import Vocabulary, tokenize
 from rnnlab.decode.sampling import SamplingConfig
 from rnnlab.generate.text import generate_text
 from rnnlab.models.registry import build_model
@@ -49,7 +50,10 @@ def load_language_model(folder: RunFolder) -> tuple[SequenceModel, Vocabulary]:
                          "shakespeare-char or text-file run")
     saved = folder.path / VOCABULARY
     if saved.exists():
-        vocabulary = Vocabulary.load(saved)
+        try:
+            vocabulary = Vocabulary.load(saved)
+        except ValueError as error:
+            raise ValueError(f"{error}; delete it and `rnnlab generate` rebuilds it from the corpus") from None
         V = len(vocabulary)
         model = build_model(experiment.model, IOSpec(V, V, tokens=True, per_step=True))
         load_weights(weights_of(folder), model)
@@ -60,11 +64,31 @@ def load_language_model(folder: RunFolder) -> tuple[SequenceModel, Vocabulary]:
     return model, task.vocabulary
 
 
+def check_prompt(vocabulary: Vocabulary, prompt: str) -> str | None:
+    """Refuse a prompt the model cannot read at all (every token unknown to its vocabulary); for one with some
+    unknown tokens, the note to print: they are read as <unk>, which is never silent."""
+    tokens = tokenize(prompt, vocabulary.level)
+    unknown = sorted({t for t in tokens if vocabulary.id_of(t) == vocabulary.unk})
+    if not unknown:
+        return None
+    shown = ", ".join(repr(t) for t in unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+    kind = {"char": "characters", "word": "words", "byte": "bytes"}[vocabulary.level]
+    if len(unknown) == len(set(tokens)):
+        raise ValueError(f"--prompt {prompt!r}: none of its {kind} is in the run's vocabulary ({shown}); start from "
+                         f"text like the corpus it learned")
+    return f"note: --prompt has {kind} the run never saw ({shown}); the model reads each as <unk>"
+
+
 def run(args: argparse.Namespace) -> int:
     use_threads(args)
+    if args.length <= 0:
+        raise ValueError(f"--length must be positive, got {args.length}")
     rule = SamplingConfig(args.temperature, args.top_k, args.top_p)  # bad values: ValueError before loading
     model, vocabulary = load_language_model(RunFolder(args.run_dir))
     model.to(use_device(args))
+    note = check_prompt(vocabulary, args.prompt)
+    if note is not None:
+        console(stderr=True).print(note, highlight=False, markup=False)
     out = sys.stdout
     out.write(args.prompt)
     for piece in generate_text(model, vocabulary, args.prompt, args.length, rule, args.seed):

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rnnlab.cli.config_args import add_config_arguments
 from rnnlab.cli.console import console
 from rnnlab.cli.errors import UsageError
+from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.progress import training_progress
 from rnnlab.cli.shared_args import add_alias
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
@@ -25,8 +26,8 @@ from rnnlab.cli.train_args import INIT_DEFAULTS, INIT_HELP, MODEL_DEFAULTS, MODE
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
 from rnnlab.train.distributed import Ranks, joined
-from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
-from rnnlab.train.loop import TrainConfig
+from rnnlab.train.experiment import Experiment, make_experiment, start_run, train_run
+from rnnlab.train.loop import EvalRecord, TrainConfig
 from rnnlab.train.run import RunFolder
 
 # A rank that failed only because another did waits this long before it exits, so that the rank that failed
@@ -78,12 +79,16 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check everything a bad input could break before saying a word or writing a file (`start_run`), then
+    train. `--max-seconds` caps the whole command from here: data preparation, training, every evaluation and
+    the final scoring of the test split (train/deadline.py); a silent stretch gets a heartbeat line."""
+    started = time.monotonic()
     use_threads(args)
     with joined() as ranks:  # one rank alone outside torchrun
         if ranks.world == 1:
-            return train_ranks(args, ranks)
+            return train_ranks(args, ranks, started)
         try:
-            return train_ranks(args, ranks)
+            return train_ranks(args, ranks, started)
         except Exception as error:
             if not ranks.first_to_fail():  # this rank failed because another did, which says why
                 time.sleep(LINGER_SECONDS)
@@ -93,30 +98,46 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"rank {ranks.rank}: {' '.join(f'{type(error).__name__}: {error}'.split())}") from error
 
 
-def train_ranks(args: argparse.Namespace, ranks: Ranks) -> int:
+def train_ranks(args: argparse.Namespace, ranks: Ranks, started: float) -> int:
     experiment = build_experiment(args)
     ranks.share(experiment.train.batch_size)
     name = f"{experiment.entry.build(experiment.task_config).name}-{args.model}-s{experiment.train.seed}"
     folder = RunFolder(args.out or Path("runs") / name)
+    limit = experiment.train.max_seconds
+    deadline = None if limit is None else started + limit
     if not ranks.writes:  # the other ranks train beside rank 0, which writes and says how it goes
-        run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, ranks=ranks)
+        train_run(start_run(experiment, folder, resume=args.resume, overwrite=args.overwrite, ranks=ranks),
+                  deadline=deadline)
         return 0
-    folder.check(experiment.spec(), resume=args.resume, overwrite=args.overwrite,  # before any output
-                 upgrade=upgraded_spec)
     err = console(stderr=True)
-    shared = f"  {ranks.world} ranks" if ranks.world > 1 else ""
-    err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}{shared}  -> {escape(str(folder.path))}",
-              highlight=False)
-    metric = experiment.entry.metric
-    with training_progress(err, experiment.train.steps, metric, name) as report:
-        summary = run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, on_eval=report,
-                                 ranks=ranks)
+    metric, steps, every = experiment.entry.metric, experiment.train.steps, experiment.train.eval_every
+    with heartbeat(err) as beat:
+        beat.now("checking and preparing the data")
+        run = start_run(experiment, folder, resume=args.resume, overwrite=args.overwrite, ranks=ranks)
+        cap = f"  (at most {limit:g} s in all, evaluations included)" if limit is not None else ""
+        shared = f"  {ranks.world} ranks" if ranks.world > 1 else ""
+        err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}{shared}  -> {escape(str(folder.path))}"
+                  f"{escape(cap)}", highlight=False)
+        beat.spoke()
+
+        def on_step(step: int, loss: float, grad_norm: float) -> None:
+            beat.now(f"evaluating at step {step}" if step % every == 0 or step == steps
+                     else f"training: step {step} of {steps}")
+
+        with training_progress(err, steps, metric, name) as report:
+            def on_eval(record: EvalRecord) -> None:
+                report(record)
+                beat.spoke()
+
+            summary = train_run(run, on_eval=on_eval, on_step=on_step, on_phase=beat.now, deadline=deadline)
     line = (f"{summary.status}: best test {metric} {summary.best:.4f} after {summary.steps} steps, "
             f"{summary.seconds:.1f} s; {summary.parameters:,} parameters")
     if summary.status == "solved":
         line += f"; solved at step {summary.solved_at_step} ({summary.seconds_to_solve:.1f} s)"
     if summary.diverged_at_step is not None:
         line += f"; diverged at step {summary.diverged_at_step}"
+    if summary.stop_reason == "time" and limit is not None:
+        line += f"; stopped by --max-seconds {limit:g} after {time.monotonic() - started:.1f} s in all"
     console().print(line, highlight=False)
     console().print(f"results: {escape(str(folder.path / 'result.json'))}", highlight=False)
     return 0

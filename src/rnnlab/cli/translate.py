@@ -12,11 +12,15 @@ import argparse
 from pathlib import Path
 
 from rnnlab.cli.console import console
+from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.shared_args import add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.files import write_atomic
 from rnnlab.train.experiment import load_seq2seq_run
 from rnnlab.train.run import RunFolder
+
+MAX_LINE_CHARS = 5_000  # a sentence per line; a longer line is a paragraph or a whole file on one line
+CHUNK = 64  # lines translated per call, between heartbeats
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,10 +40,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def read_lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 file of sentences; one line naming the file when it is missing, a folder, binary,
+    not UTF-8, holds no sentence, or has a line too long to be one (MAX_LINE_CHARS)."""
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path} is a folder; --file takes a text file, one sentence per line") from None
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
+    if b"\0" in data:
+        raise ValueError(f"{path} looks binary (a NUL byte at offset {data.index(0)}); --file takes UTF-8 text")
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text (byte {error.start})") from error
+        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    if not any(line.strip() for line in lines):
+        raise ValueError(f"{path} holds no text to translate (it is empty or blank)")
+    check_lengths(lines, str(path))
+    return lines
+
+
+def check_lengths(lines: list[str], source: str) -> None:
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise ValueError(f"{source}, line {number}: {len(line):,} characters; translate reads one sentence "
+                             f"per line, at most {MAX_LINE_CHARS:,} characters: split the text into sentences")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,15 +77,25 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("give sentences to translate, or --file, not both and not neither")
     if args.out is not None and args.out.exists() and not args.overwrite:
         raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
+    if args.file is None:
+        if not any(text.strip() for text in args.text):
+            raise ValueError("nothing to translate: every sentence given is blank")
+        check_lengths(args.text, "a sentence given")
     lines = args.text if args.file is None else read_lines(args.file)
-    task, model = load_seq2seq_run(RunFolder(args.run_dir), use_device(args))
-    chosen = [i for i, line in enumerate(lines) if line.strip()]  # blank lines stay blank
-    outputs = [""] * len(lines)
-    for i, text in zip(chosen, task.translate(model, [(lines[i],) for i in chosen], args.beam, args.alpha)):
-        outputs[i] = text
+    err = console(stderr=True)
+    with heartbeat(err) as beat:
+        beat.now("loading the run")
+        task, model = load_seq2seq_run(RunFolder(args.run_dir), use_device(args))
+        chosen = [i for i, line in enumerate(lines) if line.strip()]  # blank lines stay blank
+        outputs = [""] * len(lines)
+        for start in range(0, len(chosen), CHUNK):
+            beat.now(f"translating: {start:,} of {len(chosen):,} lines done")
+            rows = chosen[start:start + CHUNK]
+            for i, text in zip(rows, task.translate(model, [(lines[i],) for i in rows], args.beam, args.alpha)):
+                outputs[i] = text
     if args.out is not None:
         write_atomic(args.out, "".join(line + "\n" for line in outputs).encode("utf-8"))
-        console(stderr=True).print(f"{len(outputs)} lines -> {args.out}", highlight=False, markup=False)
+        err.print(f"{len(outputs)} lines -> {args.out}", highlight=False, markup=False)
     else:
         out = console()
         for line in outputs:

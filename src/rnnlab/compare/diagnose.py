@@ -39,6 +39,7 @@ from rnnlab.diagnostics.plots_training import (
     plot_stability,
 )
 from rnnlab.diagnostics.stability import StabilityRun, stability_by_model
+from rnnlab.files import write_atomic
 from rnnlab.models.registry import traits
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.experiment import Experiment, load_run, make_experiment
@@ -233,7 +234,7 @@ def run_diagnostics(config: DiagnoseConfig, kinds: set[str], out: Path,
         run_report: dict[str, Any] = {"setting": f"run {run}", "config": dataclasses.asdict(config),
                                       "kinds": sorted(kinds), "models": _numbers(run_probes),
                                       "figures": [str(path) for path in run_figures]}
-        (out / "diagnostics.json").write_text(json.dumps(run_report, indent=2, default=_json_default) + "\n")
+        write_atomic(out / "diagnostics.json", json.dumps(run_report, indent=2, default=_json_default) + "\n")
         return run_report
     check_kinds(config, kinds)
     torch.set_num_threads(config.threads)
@@ -266,7 +267,7 @@ def run_diagnostics(config: DiagnoseConfig, kinds: set[str], out: Path,
                                       baseline=baseline, setting=setting_line(config)))
         report["stability"] = [s.to_json() for s in stability_by_model(runs, entry.metric, entry.lower_is_better)]
     report["figures"] = [str(path) for path in figures]
-    (out / "diagnostics.json").write_text(json.dumps(report, indent=2, default=_json_default) + "\n")
+    write_atomic(out / "diagnostics.json", json.dumps(report, indent=2, default=_json_default) + "\n")
     return report
 
 

@@ -29,7 +29,8 @@ def length_sentence(task: str, length: Length, at_length: Sequence[ModelSummary]
             steps = f", {s.median_steps_to_solve:,.0f} steps" if s.median_steps_to_solve is not None else ""
             said += f" (median {s.median_seconds_to_solve:.3g} s{steps} to solve)"
         lost = [f"{s.n_diverged} diverged" if s.n_diverged else "", f"{s.n_failed} failed" if s.n_failed else "",
-                f"{s.n_still_improving} still improving at the end of the budget" if s.n_still_improving else ""]
+                f"{s.n_still_improving} still improving at the end of the budget" if s.n_still_improving else "",
+                "not run: it solved no seed at a shorter length" if s.n_not_run else ""]
         if any(lost):
             said += f" [{', '.join(word for word in lost if word)}]"
         parts.append(said)

@@ -52,7 +52,8 @@ class RunResult:
     steps: int | None = None  # training steps taken
     batch_size: int | None = None
     lr: float | None = None  # the run's learning rate (tuned per model, where the sweep tunes)
-    stop_reason: str | None = None  # solved, plateaued, budget, time, diverged (train/loop.py); None: not known
+    stop_reason: str | None = None  # solved, plateaued, budget, time, diverged (train/loop.py); broken: not
+    # run, the model solved no seed at a shorter length (a sweep's stop_at_break); None: not known
     still_improving: bool = False  # the budget ran out while its metric still improved: more might solve it
     baselines: tuple[tuple[str, float], ...] = ()  # classical predictors' scores on `metric`, same split
 
@@ -91,6 +92,7 @@ class ModelSummary:
     solved_interval: Interval | None = None  # 95 % Wilson interval of the solved fraction
     n_still_improving: int = 0  # unsolved runs whose metric still improved when the budget ran out
     n_plateaued: int = 0  # runs stopped because their metric had stopped improving
+    n_not_run: int = 0  # runs not trained: the model had solved no seed at a shorter length (stop_at_break)
     lr: float | None = None  # the learning rate its runs used (the first run's)
     baselines: tuple[tuple[str, float], ...] = ()  # classical predictors' scores on the same split
 
@@ -146,6 +148,7 @@ def summarise_group(runs: Sequence[RunResult]) -> ModelSummary:
         solved_interval=wilson(len(solved), len(runs)),
         n_still_improving=sum(run.still_improving and run.status != "solved" for run in runs),
         n_plateaued=sum(run.stop_reason == "plateaued" for run in runs),
+        n_not_run=sum(run.stop_reason == "broken" for run in runs),
         lr=first.lr, baselines=next((run.baselines for run in runs if run.baselines), ()),
     )
 

@@ -24,6 +24,7 @@ from rnnlab.compare.claims import ClaimSection
 from rnnlab.compare.literature import compare_with_literature
 from rnnlab.compare.recommend import Recommendation
 from rnnlab.compare.results import RunResult
+from rnnlab.files import write_atomic
 
 VERDICTS = "verdicts.json"
 
@@ -55,5 +56,5 @@ def verdicts(runs: Sequence[RunResult], recommendations: Sequence[Recommendation
 
 def write_verdicts(folder: Path, data: Mapping[str, Any]) -> Path:
     path = folder / VERDICTS
-    path.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(data, indent=1, allow_nan=False) + "\n")
     return path

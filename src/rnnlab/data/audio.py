@@ -52,9 +52,9 @@ class UnsupportedWav(ValueError):
     """A well-formed WAV file whose encoding this reader does not decode (ADPCM, mu-law, ...)."""
 
 
-def _chunks(data: bytes, name: str) -> dict[bytes, bytes]:
-    """The RIFF/WAVE file's chunks by id (the first of each). A streamed file's sizes may be too large:
-    the data chunk is then whatever follows its header."""
+def _chunks(data: bytes, name: str, sizes: dict[bytes, int] | None = None) -> dict[bytes, bytes]:
+    """The RIFF/WAVE file's chunks by id (the first of each), and into `sizes` the size each one's header
+    declares. A streamed file's sizes may be too large: the data chunk is then whatever follows its header."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise ValueError(f"{name}: not a readable WAV file (no RIFF/WAVE header)")
     chunks: dict[bytes, bytes] = {}
@@ -63,6 +63,8 @@ def _chunks(data: bytes, name: str) -> dict[bytes, bytes]:
         kind, size = data[position:position + 4], struct.unpack("<I", data[position + 4:position + 8])[0]
         body = data[position + 8:position + 8 + size]  # shorter than `size` when the file ends first
         chunks.setdefault(kind, body)
+        if sizes is not None:
+            sizes.setdefault(kind, size)
         position += 8 + size + size % 2  # chunks are padded to an even length
     return chunks
 
@@ -87,19 +89,28 @@ def wav_format(fmt: bytes, name: str) -> WavFormat:
     return WavFormat(tag, channels, rate, width)
 
 
+STREAMED_FRAMES = 2**28  # a header claiming this many frames or more was written before its length was known
+
+
 def decode_wav(data: bytes, name: str) -> tuple[Tensor, int]:
     """WAV bytes -> samples (N,) float32 in [-1, 1], channels averaged, and the file's sample rate.
 
     `name` (a path, or "espeak-ng output") is what an error message names.
     """
-    chunks = _chunks(data, name)
+    sizes: dict[bytes, int] = {}
+    chunks = _chunks(data, name, sizes)
     if b"fmt " not in chunks or b"data" not in chunks:
         raise ValueError(f"{name}: not a readable WAV file (no {'fmt' if b'fmt ' not in chunks else 'data'} chunk)")
     fmt = wav_format(chunks[b"fmt "], name)
     raw = chunks[b"data"]
-    usable = len(raw) - len(raw) % (fmt.width * fmt.channels)  # a torn last frame is dropped
+    frame_bytes = fmt.width * fmt.channels
+    usable = len(raw) - len(raw) % frame_bytes  # a torn last frame is dropped
     if usable == 0:
         raise ValueError(f"{name}: the WAV file holds no audio samples")
+    frames, claimed = usable // frame_bytes, sizes[b"data"] // frame_bytes
+    if frames < claimed < STREAMED_FRAMES:  # a file cut short (a copy or a download that stopped)
+        raise ValueError(f"{name}: truncated WAV file: its header promises {claimed / fmt.rate:.3f} s of audio, it "
+                         f"holds {frames / fmt.rate:.3f} s; copy it again or remove it")
     samples = _to_float(raw[:usable], fmt)  # (N·channels,)
     return samples.reshape(-1, fmt.channels).mean(dim=1), fmt.rate  # (N,)
 

@@ -117,4 +117,4 @@ class Vocabulary:
             data = json.loads(path.read_text(encoding="utf-8"))
             return cls(data["level"], tuple(data["tokens"]))
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{path} is not a saved vocabulary: {error}") from error
+            raise ValueError(f"{path} is not a saved vocabulary ({' '.join(str(error).split())})") from None

@@ -13,6 +13,8 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from rnnlab.files import atomic_path
+
 
 def new_figure(width: float, height: float) -> Figure:
     figure = Figure(figsize=(width, height), dpi=110, layout="constrained")
@@ -22,8 +24,8 @@ def new_figure(width: float, height: float) -> Figure:
 
 def save(figure: Figure, path: Path | str) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
+    with atomic_path(path) as partial:
+        figure.savefig(partial, format=path.suffix.lstrip(".") or "png")
     return path
 
 

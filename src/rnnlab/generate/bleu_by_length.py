@@ -24,6 +24,7 @@ from pathlib import Path
 
 from rnnlab.data.bpe import normalise, split_words
 from rnnlab.data.tasks.translation import HeldOut, PairTask, translation_scores
+from rnnlab.files import atomic_path
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
@@ -97,7 +98,7 @@ def plot_bleu_by_length(curves: dict[str, list[LengthBucket]], path: Path,
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=120)
+    with atomic_path(path) as partial:
+        figure.savefig(partial, dpi=120, format=path.suffix.lstrip(".") or "png")
     plt.close(figure)
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from rnnlab.data.tasks.base import (
     ArtifactTask,
     HeldOut,
     PreparedTask,
+    RestorableTask,
     SelfEvaluatingTask,
     SplitConfig,
     Task,
@@ -21,8 +23,10 @@ from rnnlab.data.tasks.base import (
     on_split,
 )
 from rnnlab.data.tasks.entry import TaskEntry
+from rnnlab.data.tasks.option_types import check_options
 from rnnlab.data.tasks.registry import task_entry
 from rnnlab.data.tasks.translation import PairTask
+from rnnlab.models.device import resolve_device
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import (
     MODELS,
@@ -34,7 +38,15 @@ from rnnlab.models.registry import (
 )
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
-from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
+from rnnlab.train.checkpoint import (
+    CheckpointError,
+    complete_checkpoints,
+    latest_checkpoint,
+    load_weights,
+    read_best,
+    saved_records,
+    verify_checkpoint,
+)
 from rnnlab.train.distributed import ALONE, Ranks
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
 from rnnlab.train.run import RunFolder, RunSpec, RunSummary
@@ -62,10 +74,13 @@ class Experiment:
     def entry(self) -> TaskEntry:
         return task_entry(self.task)
 
-    def build(self) -> tuple[Task, Any]:
+    def build(self, artifacts: Path | None = None) -> tuple[Task, Any]:
         """The task and its freshly initialised model: a SequenceModel, or for a sequence-to-sequence task
-        (`task.io.pairs`) a Seq2SeqModel (models/seq2seq.py)."""
+        (`task.io.pairs`) a Seq2SeqModel (models/seq2seq.py). With `artifacts` (a run folder), the task takes
+        what the run kept there (a vocabulary, class names) instead of reading its data."""
         task = self.entry.build(self.task_config)
+        if artifacts is not None and isinstance(task, RestorableTask):
+            task.restore_artifacts(artifacts)
         torch.manual_seed(self.train.seed)  # the same seed gives the same initial weights
         return task, build_for_io(self.model, task.io)
 
@@ -85,6 +100,7 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
     size that meets a parameter budget.
     """
     entry = task_entry(task)
+    check_options(entry.config_type, task_options or {})
     try:
         task_config = entry.config(length, **(task_options or {}))
     except TypeError as error:  # e.g. a text value where the config compares numbers
@@ -109,22 +125,87 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
     return Experiment(entry.name, task_config, model_config, TrainConfig(**train_values))
 
 
-def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
-                   on_eval: Callable[[EvalRecord], None] | None = None, ranks: Ranks = ALONE) -> RunSummary:
-    """Train into `folder` (creating it, or resuming the run it holds); returns the result summary.
+@dataclass(frozen=True)
+class StartedRun:
+    """A run ready to train (`start_run`): its folder's rules checked, its data loaded and validated, its model
+    built and its device found, and nothing written yet."""
+
+    experiment: Experiment
+    folder: RunFolder
+    task: Task
+    model: Any
+    resume: bool
+    overwrite: bool
+    ranks: Ranks = ALONE
+
+
+def start_run(experiment: Experiment, folder: RunFolder, *, resume: bool = False,
+              overwrite: bool = False, ranks: Ranks = ALONE) -> StartedRun:
+    """Everything a bad input can break, before anything is written: a bad user file, an unknown device or a
+    folder that holds another run is one error line, and no run folder is left behind.
 
     With `ranks` of a torchrun world (train/distributed.py) every rank trains and returns the same summary;
     rank 0 alone writes the folder and calls `on_eval`; the others read its checkpoints to resume."""
     if ranks.writes:
         folder.check(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
+    resolve_device(experiment.train.device)
+    if resume and folder.checkpoints.exists():  # what the resumed run will load, checked now
+        saved = latest_checkpoint(folder.checkpoints)
+        if saved is not None:
+            verify_checkpoint(saved)
+        if (folder.checkpoints / "best" / "model.safetensors").exists():
+            read_best(folder.checkpoints / "best")
     ranks.share(experiment.train.batch_size)
-    # Build (and let a real data set load and validate its data) before anything is written: a bad user
-    # file is one error line, not a run folder holding only a config.
     task, model = experiment.build()
     if isinstance(task, PreparedTask):
         task.prepare()
+    return StartedRun(experiment, folder, task, model, resume, overwrite, ranks)
+
+
+def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = False, overwrite: bool = False,
+                   on_eval: Callable[[EvalRecord], None] | None = None, ranks: Ranks = ALONE) -> RunSummary:
+    """Train into `folder` (creating it, or resuming the run it holds); returns the result summary."""
+    return train_run(start_run(experiment, folder, resume=resume, overwrite=overwrite, ranks=ranks), on_eval=on_eval)
+
+
+def train_run(run: StartedRun, *, on_eval: Callable[[EvalRecord], None] | None = None,
+              on_step: Callable[[int, float, float], None] | None = None,
+              on_phase: Callable[[str], None] | None = None, deadline: float | None = None) -> RunSummary:
+    """Write the run folder and train a started run; returns its summary. `deadline` (a `time.monotonic()`
+    value) bounds everything left, the final scoring on the test split included (see `train`); `on_phase`
+    hears what the run is doing ("training", "scoring the test split").
+
+    A fresh run that fails before its first checkpoint takes its folder with it, so that the same command can
+    simply be run again; a run with a checkpoint keeps it, and the error says how to resume."""
+    experiment, folder = run.experiment, run.folder
+    try:
+        if run.ranks.writes:
+            folder.prepare(experiment.spec(), resume=run.resume, overwrite=run.overwrite, upgrade=upgraded_spec)
+        summary = _train(run, on_eval, on_step, on_phase, deadline)
+    except Exception as error:
+        checkpointed = bool(complete_checkpoints(folder.checkpoints))
+        if not run.resume and not checkpointed and run.ranks.writes:
+            folder.abandon()
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            kept = ("its last checkpoint is intact: free some space, then run again with --resume" if checkpointed
+                    else "nothing was kept: free some space, then run again")
+            raise OSError(error.errno, f"no space left on the disk of {folder.path} ({error.strerror}); {kept}") \
+                from error
+        raise
+    return summary
+
+
+def _train(run: StartedRun, on_eval: Callable[[EvalRecord], None] | None,
+           on_step: Callable[[int, float, float], None] | None, on_phase: Callable[[str], None] | None,
+           deadline: float | None) -> RunSummary:
+    experiment, folder, task, model, ranks = run.experiment, run.folder, run.task, run.model, run.ranks
     if ranks.writes:
-        prepare_folder(folder, experiment, task, resume, overwrite)
+        if isinstance(task, ArtifactTask):  # e.g. a vocabulary, so the run needs no corpus later
+            task.save_artifacts(folder.path)
+        if run.resume:
+            saved = latest_checkpoint(folder.checkpoints)
+            kept = saved_records(saved) if saved is not None else []
+            folder.restart_log([EvalRecord.from_json(r) for r in kept])
 
     def log(record: EvalRecord) -> None:
         folder.log(record)
@@ -137,25 +218,19 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     held_out = isinstance(config, SplitConfig) and config.split != "test"
     select = (experiment.entry.metric, experiment.entry.lower_is_better) if held_out else None
     monitor = (experiment.entry.metric, experiment.entry.lower_is_better)
+    if on_phase is not None:
+        on_phase("training")
     result = train(model, task, experiment.train, log if ranks.writes else None, checkpoints=folder.checkpoints,
-                   resume=resume, select=select, monitor=monitor, ranks=ranks)
+                   resume=run.resume, on_step=on_step, select=select, monitor=monitor, ranks=ranks,
+                   deadline=deadline, evaluations_after=1 if held_out else 0)
+    if on_phase is not None and held_out:
+        on_phase("scoring the test split")
     summary = RunSummary.of(result, experiment.entry.metric, experiment.entry.lower_is_better,
                             parameters=count_parameters(model),
                             test_metrics=ranks.first(lambda: test_split_metrics(experiment, model)))
     if ranks.writes:
         folder.finish(summary)
     return summary
-
-
-def prepare_folder(folder: RunFolder, experiment: Experiment, task: Task, resume: bool, overwrite: bool) -> None:
-    """Create the run folder (or take up the run it holds, its log cut back to its checkpoint's records)."""
-    folder.prepare(experiment.spec(), resume=resume, overwrite=overwrite, upgrade=upgraded_spec)
-    if isinstance(task, ArtifactTask):  # e.g. a vocabulary, so the run needs no corpus later
-        task.save_artifacts(folder.path)
-    if resume:
-        saved = latest_checkpoint(folder.checkpoints)
-        kept = saved_records(saved) if saved is not None else []
-        folder.restart_log([EvalRecord.from_json(r) for r in kept])
 
 
 def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:
@@ -182,7 +257,7 @@ def load_run(folder: RunFolder, device: torch.device | str | None = None) -> tup
         raise ValueError(f"{folder.path} is not a folder")
     experiment = Experiment.from_spec(folder.spec())
     weights = weights_of(folder)
-    task, model = experiment.build()
+    task, model = experiment.build(artifacts=folder.path)
     load_weights(weights, model)
     if device is not None:
         model.to(device)

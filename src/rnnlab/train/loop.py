@@ -12,7 +12,6 @@ shares of each global batch, to the result of one process on the whole batch.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -21,15 +20,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
-from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
 from rnnlab.data.stream import reset_rows
 from rnnlab.data.tasks.base import Batch, SelfEvaluatingTask, StatefulTask, StreamTask, Task, seeded
-from rnnlab.files import atomic_path, write_atomic
 from rnnlab.models.device import resolve_device
 from rnnlab.models.precision import PRECISIONS, Precision, autocast
-from rnnlab.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
+from rnnlab.train.checkpoint import (
+    TrainingState,
+    latest_checkpoint,
+    load_checkpoint,
+    read_best,
+    save_checkpoint,
+    write_best,
+)
+from rnnlab.train.deadline import Deadline
 from rnnlab.train.distributed import ALONE, Ranks
 from rnnlab.train.optim import DECAYS, OPTIMIZERS, DecayName, OptimizerName, lr_factor, make_optimizer, set_lr
 
@@ -181,7 +186,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
           checkpoints: Path | None = None, resume: bool = False,
           on_step: Callable[[int, float, float], None] | None = None,
           select: tuple[str, bool] | None = None, monitor: tuple[str, bool] | None = None,
-          ranks: Ranks = ALONE) -> TrainResult:
+          ranks: Ranks = ALONE, deadline: float | None = None, evaluations_after: int = 0) -> TrainResult:
     """Train `model` on `task` until solved, out of steps or time, or diverged.
 
     `on_eval(record)` is called at every evaluation; `on_step(step, loss, grad_norm)` after every step
@@ -197,10 +202,12 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
     are called on every rank.
 
     Why it stopped (`result.stop_reason`): solved (with `stop_when_solved`); plateaued; budget (`steps`
-    spent); time (`max_seconds` spent); diverged.
+    spent); time (`max_seconds` spent, or the `deadline`); diverged. `deadline`, a `time.monotonic()` value, caps
+    the wall-clock time evaluations included, keeping time for `evaluations_after` more (train/deadline.py).
     """
     monitor = monitor or select
     ranks.share(config.batch_size)
+    clock = None if deadline is None else Deadline(deadline, evaluations_after)
     torch.manual_seed(config.seed)
     generator = seeded(config.seed, TRAIN_STREAM)
     device = resolve_device(config.device)
@@ -253,15 +260,22 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         elapsed += time.perf_counter() - started
         if config.max_seconds is not None:
             elapsed = ranks.slowest(elapsed)  # so that every rank runs out of time at the same step
+        if clock is not None:
+            clock.stepped(ranks.slowest(time.perf_counter() - started))
         losses.append(loss_value)
         norms.append(norm)
         if on_step is not None:
             on_step(step, loss_value, norm)
-        out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
-        if step % config.eval_every and step != config.steps and not out_of_time and not result.diverged:
+        out_of_time = ((config.max_seconds is not None and elapsed >= config.max_seconds)
+                       or (clock is not None and ranks.slowest(float(clock.reached())) > 0))  # all ranks agree
+        probe = clock is not None and clock.first_evaluation_due()
+        if step % config.eval_every and step != config.steps and not out_of_time and not result.diverged and not probe:
             continue
+        evaluation_started = time.perf_counter()
         with autocast(config.precision, device):
             metrics = ranks.first(lambda: evaluate_task(model, task, test, device))
+        if clock is not None:
+            clock.evaluated(time.perf_counter() - evaluation_started)
         # A model whose test outputs are not finite has solved nothing, whatever a thresholded metric says.
         solved = task.solved(metrics) and all(math.isfinite(value) for value in metrics.values())
         record = EvalRecord(step, elapsed, step * config.batch_size, sum(losses) / len(losses),
@@ -272,7 +286,7 @@ def train(model: nn.Module, task: Task, config: TrainConfig,
         if on_eval is not None:
             on_eval(record)
         best.offer(model, record)
-        finished = _finished(result, config, elapsed, step, monitor)
+        finished = out_of_time or _finished(result, config, elapsed, step, monitor)
         due = config.checkpoint_every and (finished or evaluations % config.checkpoint_every == 0)
         if checkpoints is not None and due and ranks.writes:
             save_checkpoint(checkpoints, model, optimizer, TrainingState(
@@ -294,9 +308,7 @@ class BestWeights:
         self.value = math.nan
         self.weights: dict[str, Tensor] | None = None
         if select is not None and resume and folder is not None and (folder / "model.safetensors").exists():
-            self.weights = load_file(str(folder / "model.safetensors"))
-            meta = json.loads((folder / "best.json").read_text())
-            self.value, result.selected_step = meta["value"], meta["step"]
+            self.weights, (self.value, result.selected_step) = read_best(folder)
 
     def offer(self, model: nn.Module, record: EvalRecord) -> None:
         if self.select is None:
@@ -309,11 +321,8 @@ class BestWeights:
         self.value, self.result.selected_step = value, record.step
         self.weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
         if self.folder is not None and self.writes:
-            # Written atomically, weights first: a crash leaves the previous best or this one, never half.
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with atomic_path(self.folder / "model.safetensors") as partial:
-                save_file({k: v.contiguous() for k, v in self.weights.items()}, str(partial))
-            write_atomic(self.folder / "best.json", json.dumps({"value": value, "step": record.step}))
+            # One file, written atomically: a crash leaves the previous best or this one, never half.
+            write_best(self.folder, self.weights, value, record.step)
 
     def restore(self, model: nn.Module) -> None:
         if self.weights is not None:

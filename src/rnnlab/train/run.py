@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from rnnlab.files import write_atomic
 from rnnlab.train.loop import EvalRecord, StopReason, TrainResult
-from rnnlab.train.tensorboard import Hyperparameter, ScalarWriter, has_hparams, truncate_events
+from rnnlab.train.tensorboard import Hyperparameter, ScalarWriter, event_files, has_hparams, truncate_events
 
 Status = Literal["solved", "not solved", "diverged"]
 
@@ -43,6 +43,7 @@ class RunFolder:
         self.checkpoints = path / "checkpoints"
         self.metrics = path / "metrics.jsonl"
         self._tensorboard: ScalarWriter | None = None
+        self._made: Literal["folder", "contents"] | None = None  # what `prepare` made, for `abandon`
 
     def holds_a_run(self) -> bool:
         return (self.path / "config.json").exists()
@@ -53,7 +54,10 @@ class RunFolder:
         except FileNotFoundError as error:
             raise ValueError(f"{self.path} is not a run folder: it has no config.json") from error
         except (ValueError, TypeError) as error:  # ValueError: bad JSON or bytes that are not UTF-8
-            raise ValueError(f"{self.path / 'config.json'} is corrupt: {error}") from error
+            reason = " ".join(str(error).split())
+            raise ValueError(f"{self.path / 'config.json'} is corrupt ({reason}): the run cannot be rebuilt "
+                             "without it; restore it from a copy of the run, or train again with --overwrite") \
+                from None
 
     def check(self, spec: RunSpec, *, resume: bool, overwrite: bool,
               upgrade: Callable[[RunSpec], RunSpec] | None = None) -> None:
@@ -92,17 +96,43 @@ class RunFolder:
             if resume:
                 return
             shutil.rmtree(self.path)  # overwrite
+        self._made = "contents" if self.path.is_dir() else "folder"
         self.path.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path / "config.json", json.dumps(asdict(spec), indent=2) + "\n")
+
+    def abandon(self) -> None:
+        """Undo `prepare` of a new run that failed to start (before its first checkpoint): remove the folder it
+        made, or empty the empty folder it was given, so that the same command can be run again."""
+        self._tensorboard = None
+        if self._made == "folder":
+            shutil.rmtree(self.path, ignore_errors=True)
+        elif self._made == "contents":
+            for child in self.path.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        self._made = None
 
     def restart_log(self, records: list[EvalRecord]) -> None:
         """On resume: the log and the TensorBoard files hold exactly the records the checkpoint holds, none twice."""
         write_atomic(self.metrics, "".join(json.dumps(r.to_json()) + "\n" for r in records))
-        truncate_events(self.path / "tensorboard", records[-1].step if records else 0)
+        folder = self.path / "tensorboard"
+        try:
+            truncate_events(folder, records[-1].step if records else 0)
+        except ValueError:  # a damaged event file (a crash mid-write): written again from the kept records
+            for path in event_files(folder):
+                path.unlink()
+            self._tensorboard = None
+            for record in records:
+                self._log_scalars(record)
 
     def log(self, record: EvalRecord) -> None:
         with self.metrics.open("a") as stream:
             stream.write(json.dumps(record.to_json()) + "\n")
+        self._log_scalars(record)
+
+    def _log_scalars(self, record: EvalRecord) -> None:
         if self._tensorboard is None:
             folder = self.path / "tensorboard"
             started = has_hparams(folder)  # a resumed run keeps the session it started with
@@ -127,12 +157,25 @@ class RunFolder:
     def summary(self) -> RunSummary | None:
         """What RUN/result.json says; None while the run has not ended."""
         data = self.result()
-        return None if data is None else RunSummary.from_json(data)
+        try:
+            return None if data is None else RunSummary.from_json(data)
+        except ValueError as error:
+            raise ValueError(f"{self.path / 'result.json'}: {error}; `rnnlab train ... --resume` writes it again") \
+                from None
 
     def result(self) -> dict[str, Any] | None:
         """RUN/result.json as JSON (StabilityRun.from_summary reads this form); None while the run runs."""
         path = self.path / "result.json"
-        return json.loads(path.read_text()) if path.exists() else None
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            return data
+        except ValueError as error:  # bad JSON, or bytes that are not UTF-8
+            raise ValueError(f"{path} is corrupt ({' '.join(str(error).split())}); `rnnlab train ... --resume` "
+                             "writes it again from the run's last checkpoint") from None
 
 
 def hyperparameters(spec: RunSpec) -> dict[str, Hyperparameter]:

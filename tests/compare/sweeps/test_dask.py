@@ -30,9 +30,11 @@ def closed_port() -> int:
 def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr(runner, "CONNECT_SECONDS", 0.5)
+    monkeypatch.setattr(runner, "CONNECT_SECONDS", 0.5)  # how long it tries; what it says must not depend on it
     address = f"tcp://127.0.0.1:{closed_port()}"
-    said = re.escape(f"cannot reach the Dask scheduler {address}: OSError: Timed out")
+    # Timed out while connecting (OSError) or while starting the client (TimeoutError): which one depends on how
+    # busy the machine is, and either is one line.
+    said = re.escape(f"cannot reach the Dask scheduler {address}: ") + "(OSError|TimeoutError): "
     with pytest.raises(ValueError, match=said) as error:
         run_sweep(CONFIG, tmp_path / "sweep", scheduler=address)
     assert "\n" not in str(error.value)

@@ -126,5 +126,6 @@ def test_bad_input_is_a_one_line_error(tmp_path):
         with pytest.raises(ValueError, match="a finished run is solved, not solved, diverged, not 'running'"):
             store.finish(PLANS[0].run_id, SOLVED | {"status": "running"})
     (tmp_path / "junk.sqlite").write_text("not a database, just text that is long enough " * 40)
-    with pytest.raises(ValueError, match=r"junk.sqlite is not a results store: file is not a database$"):
+    said = r"junk.sqlite is not a results store, or a damaged one \(file is not a database\); if it is this sweep's"
+    with pytest.raises(ValueError, match=said):
         ResultsStore(tmp_path / "junk.sqlite", "tiny", "abc")

@@ -8,6 +8,7 @@ import pytest
 from rnnlab.data.tasks.base import (
     ArtifactTask,
     PreparedTask,
+    RestorableTask,
     SelfEvaluatingTask,
     SplitConfig,
     StatefulTask,
@@ -29,8 +30,9 @@ ABILITIES = {
     StreamTask: STREAMS,
     StatefulTask: STREAMS,
     SelfEvaluatingTask: STREAMS | PAIRS | FORECASTS | LABELLED,
-    PreparedTask: PAIRS | FORECASTS | {"arrays"},
-    ArtifactTask: {"shakespeare-char", "text-file"},
+    PreparedTask: PAIRS | FORECASTS | LABELLED | {"arrays", "shakespeare-char", "text-file"},
+    ArtifactTask: {"shakespeare-char", "text-file", "sentiment", "text-csv", "spoken-digits", "wav-folder"},
+    RestorableTask: {"sentiment", "text-csv", "spoken-digits", "wav-folder"},
     ThresholdTask: SYNTHETIC | LABELLED | {"mnist5k", "fashion"},
 }
 WITHOUT_SPLIT = SYNTHETIC | {"mnist5k", "fashion"}  # generated data, or MNIST's fixed test split

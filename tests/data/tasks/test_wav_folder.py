@@ -111,10 +111,12 @@ def test_without_a_path_any_use_says_what_is_missing():
 
 def test_a_run_refuses_a_folder_that_changed_since(tmp_path):
     """Reference: the config's fingerprint, taken when it was made (at `rnnlab train`): a recording added
-    afterwards would shift the labels' statistics (or add a label), so rebuilding the task says so."""
+    afterwards would shift the labels' statistics (or add a label), so using the rebuilt task's data says so."""
     folder = tone_folder(tmp_path / "rec", per_label=3)
     config = WavFolderConfig(path=str(folder))
     assert len(config.fingerprint) == 64 and build_wav_folder(config).classes == ("high", "low")
     tone(folder / "mid" / "0.wav", 900)
+    task = build_wav_folder(config)  # what classifying needs (its labels) it still has; its data it refuses
+    assert task.classes == ("high", "low")
     with pytest.raises(ValueError, match="has changed since this run was made"):
-        build_wav_folder(config)
+        task.sample(2, torch.Generator())

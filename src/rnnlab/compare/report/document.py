@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnlab.compare.report.sections import Section, md_text
+from rnnlab.files import write_atomic
 
 STYLE = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #1d2329;
@@ -53,7 +54,7 @@ def write_report(folder: Path, title: str, notes: Sequence[str], sections: Seque
     folder.mkdir(parents=True, exist_ok=True)
     for section in sections:
         for figure in section.figures:
-            (folder / figure.name).write_bytes(figure.png)
+            write_atomic(folder / figure.name, figure.png)
     e = html.escape
     page = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -67,6 +68,6 @@ def write_report(folder: Path, title: str, notes: Sequence[str], sections: Seque
         text += ["## Setting and budgets", "", *[f"- {md_text(note)}" for note in notes], ""]
     text += [section.markdown for section in sections if section.markdown]
     html_path, md_path = folder / "report.html", folder / "report.md"
-    html_path.write_text("\n".join(page) + "\n", encoding="utf-8")
-    md_path.write_text("\n".join(text), encoding="utf-8")
+    write_atomic(html_path, "\n".join(page) + "\n")
+    write_atomic(md_path, "\n".join(text))
     return html_path, md_path

@@ -48,7 +48,9 @@ def _count(value: float | None) -> str:
 
 def _row(s: ModelSummary) -> list[str]:
     lost = [f"{s.n_diverged} diverged" if s.n_diverged else "", f"{s.n_failed} failed" if s.n_failed else "",
-            f"{s.n_still_improving} still improving" if s.n_still_improving else ""]
+            f"{s.n_still_improving} still improving" if s.n_still_improving else "",
+            "not run: broke at a shorter length" if s.n_not_run == s.n else
+            f"{s.n_not_run} not run" if s.n_not_run else ""]
     lost_said = ", ".join(word for word in lost if word)
     spread = f" ± {_num(s.metric_sd)}" if math.isfinite(s.metric_sd) else ""
     interval = s.metric_interval

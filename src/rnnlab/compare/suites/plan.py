@@ -138,7 +138,7 @@ def plan_suite(name: str, profile: str, seed_offset: int = 0, tune: bool = False
             budget=part.budget(), max_steps=part.max_steps, tune_steps=part.tune_steps,
             train={"eval_every": part.eval_every, "plateau_evals": part.plateau_evals},
             task_options={part.task: dict(part.task_options)} if part.task_options else {},
-            tune={} if table else dict(chosen.tune), tuned=given))
+            tune={} if table else dict(chosen.tune), tuned=given, stop_at_break=part.stop_at_break))
     return SuitePlan(name, chosen, tuple(sweeps), tuple(tuple(expand(sweep)) for sweep in sweeps),
                      tuple(tuple(tuning_plans(sweep)) for sweep in sweeps),
                      {k: v for k, v in table.items() if any(k.startswith(f"{s.tasks[0]}/") for s in sweeps)},

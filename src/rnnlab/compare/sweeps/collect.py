@@ -23,6 +23,7 @@ from typing import Any
 from rnnlab.compare.results import STATUSES, RunResult, length_name, model_name
 from rnnlab.compare.sweeps.runner import RUNS, STORE
 from rnnlab.compare.sweeps.store import RunRow
+from rnnlab.compare.sweeps.store_errors import check_integrity, store_error
 from rnnlab.data.tasks.base import Task, ThresholdTask
 from rnnlab.data.tasks.registry import make_task, task_entry
 
@@ -48,6 +49,7 @@ def read_store(folder: Path) -> StoredSweep:
         raise ValueError(f"{path}: cannot open it: {error}") from None
     db.row_factory = sqlite3.Row
     try:
+        check_integrity(db, path)
         sweep = db.execute("SELECT name, config FROM sweep").fetchone()
         if sweep is None:
             raise ValueError(f"{path} holds no sweep yet")
@@ -55,8 +57,8 @@ def read_store(folder: Path) -> StoredSweep:
         return StoredSweep(sweep["name"], json.loads(sweep["config"]),
                            [row for row in rows if row.config.get("phase", "eval") == "eval"],
                            [row for row in rows if row.config.get("phase") == "tune"])
-    except sqlite3.DatabaseError as error:
-        raise ValueError(f"{path} is not a results store: {error}") from None
+    except sqlite3.Error as error:
+        raise store_error(path, error) from None
     finally:
         db.close()
 

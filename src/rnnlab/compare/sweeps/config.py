@@ -79,6 +79,9 @@ class SweepConfig:
     tune_steps: int | None = None  # steps per tuning candidate; None: max_steps
     # Settings already chosen by tuning (a shipped table, see tuning.py): "task/length/model" -> fields.
     tuned: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # A model that solves no seed at one of a task's lengths is not trained at its longer ones: those runs are
+    # recorded "not solved", stop reason "broken" (runner.py). The lengths then run shortest first.
+    stop_at_break: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -100,6 +103,8 @@ class SweepConfig:
                     raise ValueError(f"{key}: must be positive, got {value!r}")
         if self.max_steps is None and self.max_seconds is None:
             raise ValueError("max_steps: give max_steps, max_seconds or both: every model gets the same budget")
+        if not isinstance(self.stop_at_break, bool):
+            raise ValueError(f"stop_at_break: expected true or false, got {self.stop_at_break!r}")
         self._check_settings()
         self._check_tuning()
         for task, options in self.task_options.items():
@@ -190,6 +195,8 @@ class SweepConfig:
         fields when the sweep does not tune (so a sweep's digest is what it was before tuning existed)."""
         data = asdict(self) | {"lengths": dict(self.lengths) if isinstance(self.lengths, Mapping) else self.lengths}
         unused = {"tune", "tuned", "tune_seed", "tune_steps"} if not (self.tune or self.tuned) else set()
+        if not self.stop_at_break:
+            unused.add("stop_at_break")  # so a sweep's digest is what it was before the field existed
         return json.loads(json.dumps({key: value for key, value in data.items()
                                       if value is not None and key not in unused}))
 
@@ -312,6 +319,7 @@ def parse_sweep(data: Mapping[str, Any], default_name: str | None = None) -> Swe
         tune={key: _list(f"tune.{key}", values, object) for key, values in tables["tune"].items()},
         tune_seed=data.get("tune_seed", TUNE_SEED), tune_steps=data.get("tune_steps"),
         tuned={key: _table(f"tuned.{key}", settings) for key, settings in tables["tuned"].items()},
+        stop_at_break=data.get("stop_at_break", False),
     )
 
 

@@ -130,8 +130,43 @@ def run_sweep(config: SweepConfig, folder: Path, *, resume: bool = False, overwr
                 for plan in plans:
                     if setting_key(plan.task, plan.length, plan.model) in diverged:
                         store.skip(plan.run_id, "diverged at tuning: every tuning candidate diverged")
-            run(plans)
+            if not config.stop_at_break:
+                run(plans)
+                return store.rows()
+            store.add_planned(plans)
+            broken: dict[tuple[str, str], int | None] = {}  # (task, model) -> the length it solved no seed at
+            for stage in by_length(plans):
+                for plan in stage:
+                    if (plan.task, plan.model) in broken:
+                        store.skip(plan.run_id, f"not run: solved no seed at length {broken[plan.task, plan.model]}",
+                                   status="not solved", stop_reason="broken")
+                        progress.skip(1)
+                run([plan for plan in stage if (plan.task, plan.model) not in broken])
+                rows = {row.run_id: row for row in store.rows()}
+                for (task, model), mine in _by_model(stage).items():
+                    if (task, model) not in broken and not any(rows[p.run_id].status == "solved" for p in mine):
+                        broken[task, model] = mine[0].length
             return store.rows()
+
+
+def by_length(plans: list[RunPlan]) -> list[list[RunPlan]]:
+    """The plans in stages, one per length (shortest first, across tasks: a task's n-th shortest with the
+    others' n-th), each stage in plan order."""
+    ranks: dict[tuple[str, int | None], int] = {}
+    for task in dict.fromkeys(plan.task for plan in plans):
+        lengths = sorted({plan.length for plan in plans if plan.task == task}, key=lambda n: (n is None, n or 0))
+        ranks |= {(task, length): rank for rank, length in enumerate(lengths)}
+    stages: dict[int, list[RunPlan]] = {}
+    for plan in plans:
+        stages.setdefault(ranks[plan.task, plan.length], []).append(plan)
+    return [stages[rank] for rank in sorted(stages)]
+
+
+def _by_model(stage: list[RunPlan]) -> dict[tuple[str, str], list[RunPlan]]:
+    found: dict[tuple[str, str], list[RunPlan]] = {}
+    for plan in stage:
+        found.setdefault((plan.task, plan.model), []).append(plan)
+    return found
 
 
 def run_planned(plan: RunPlan, folder: Path, sweep_name: str, config_hash: str) -> None:
@@ -192,17 +227,25 @@ def sweep_lock(folder: Path) -> Iterator[None]:
 
 
 def _open_store(config: SweepConfig, folder: Path, resume: bool, overwrite: bool) -> ResultsStore:
+    """The sweep's store. Resuming a folder whose store was moved away (a damaged one: store.py says so) makes a
+    new one: every run is queued again, and each continues from its folder's checkpoint, so a finished run
+    is read back from its final checkpoint, not trained again."""
     path = folder / STORE
+    stale = (path.with_name(STORE + "-wal"), path.with_name(STORE + "-shm"))
     if overwrite:
-        for stale in (path, path.with_name(STORE + "-wal"), path.with_name(STORE + "-shm")):
-            stale.unlink(missing_ok=True)
+        for old in (path, *stale):
+            old.unlink(missing_ok=True)
         shutil.rmtree(folder / RUNS, ignore_errors=True)
     elif path.exists() and not resume:
         raise ValueError(f"{folder} already holds a sweep; pass resume to continue it or overwrite to replace it")
-    elif resume and not path.exists():
+    elif resume and not path.exists() and not (folder / RUNS).is_dir():
         raise ValueError(f"nothing to resume: {folder} holds no sweep")
-    elif not path.exists() and (folder / RUNS).exists():
-        raise ValueError(f"{folder} holds run folders but no results store; choose another folder or overwrite")
+    elif not path.exists() and (folder / RUNS).exists() and not resume:
+        raise ValueError(f"{folder} holds run folders but no results store; pass resume to rebuild the store from "
+                         "them, choose another folder or overwrite")
+    if not path.exists():
+        for old in stale:  # a write-ahead log left by a store that is gone must not be replayed into a new one
+            old.unlink(missing_ok=True)
     return ResultsStore(path, config.name, config.digest(), config=config.to_json())
 
 

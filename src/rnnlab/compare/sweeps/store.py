@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rnnlab.compare.sweeps.config import RunPlan
+from rnnlab.compare.sweeps.store_errors import check_integrity, store_error
 
 RunStatus = Literal["queued", "running", "solved", "not solved", "diverged", "failed"]
 FINISHED: tuple[RunStatus, ...] = ("solved", "not solved", "diverged")
@@ -115,21 +116,29 @@ class ResultsStore:
     def __init__(self, path: Path, sweep_name: str, config_hash: str, *, config: Mapping[str, Any] | None = None,
                  overwrite: bool = False, timeout: float = 60.0) -> None:
         self.path, self.sweep_name, self.config_hash = path, sweep_name, config_hash
-        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)  # transactions are explicit
+        try:
+            self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)  # transactions are explicit
+        except sqlite3.Error as error:
+            raise store_error(path, error) from None
         self._db.row_factory = sqlite3.Row
         try:
-            if self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
-                raise ValueError(f"{path}: SQLite cannot use WAL mode here (a network file system?)")
-            self._db.executescript(SCHEMA)
-            self._bind_to_sweep(config or {}, overwrite)
-        except sqlite3.DatabaseError as error:
-            self.close()
-            if isinstance(error, sqlite3.OperationalError):  # e.g. still locked after `timeout`
-                raise
-            raise ValueError(f"{path} is not a results store: {error}") from None
+            with self._guard():
+                if self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
+                    raise ValueError(f"{path}: SQLite cannot use WAL mode here (a network file system?)")
+                check_integrity(self._db, path)
+                self._db.executescript(SCHEMA)
+                self._bind_to_sweep(config or {}, overwrite)
         except BaseException:
             self.close()
             raise
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """SQLite's errors as one line naming the store and what to do (store_error)."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise store_error(self.path, error) from None
 
     def _bind_to_sweep(self, config: Mapping[str, Any], overwrite: bool) -> None:
         with self._transaction() as db:
@@ -145,13 +154,15 @@ class ResultsStore:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")  # take the write lock now, not half-way through
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._guard():
+            self._db.execute("BEGIN IMMEDIATE")  # take the write lock now, not half-way through
+            try:
+                yield self._db
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # a corrupt file may refuse even this
+                    self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -163,7 +174,8 @@ class ResultsStore:
         self.close()
 
     def sweep_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = json.loads(self._db.execute("SELECT config FROM sweep").fetchone()["config"])
+        with self._guard():
+            config: dict[str, Any] = json.loads(self._db.execute("SELECT config FROM sweep").fetchone()["config"])
         return config
 
     def add_planned(self, plans: Sequence[RunPlan]) -> int:
@@ -214,16 +226,17 @@ class ResultsStore:
                  summary.get("parameters"), self._relative(artifacts), _now(), run_id))
             return True
 
-    def skip(self, run_id: str, reason: str) -> bool:
-        """Record a run that is not trained because its setting cannot be (every tuning candidate diverged)
-        as diverged, with the reason as its error; False, changing nothing, if it was already finished."""
+    def skip(self, run_id: str, reason: str, status: str = "diverged", stop_reason: str = "diverged") -> bool:
+        """Record a run that is not trained, with the reason as its error: its setting cannot be (every tuning
+        candidate diverged: diverged), or the model broke at a shorter length (`stop_at_break`: not solved,
+        stop reason "broken"); False, changing nothing, if it was already finished."""
         with self._transaction() as db:
             if self._status(db, run_id) in FINISHED:
                 return False
-            db.execute("UPDATE runs SET status = 'diverged', error = ?, metrics = ?, steps = 0, seconds = 0, "
+            db.execute("UPDATE runs SET status = ?, error = ?, metrics = ?, steps = 0, seconds = 0, "
                        "finished = ? WHERE run_id = ?",
-                       (" ".join(reason.split()), _json({"skipped": True, "stop_reason": "diverged"}), _now(),
-                        run_id))
+                       (status, " ".join(reason.split()), _json({"skipped": True, "stop_reason": stop_reason}),
+                        _now(), run_id))
             return True
 
     def fail(self, run_id: str, error: str) -> bool:
@@ -239,20 +252,24 @@ class ResultsStore:
         """Queued, running and failed runs, in plan order: what a resumed sweep runs."""
         marks = ", ".join("?" * len(UNFINISHED))
         query = f"SELECT run_id FROM runs WHERE status IN ({marks}) ORDER BY position"
-        return [row["run_id"] for row in self._db.execute(query, UNFINISHED)]
+        with self._guard():
+            return [row["run_id"] for row in self._db.execute(query, UNFINISHED)]
 
     def rows(self) -> list[RunRow]:
-        return [RunRow.from_sql(row) for row in self._db.execute("SELECT * FROM runs ORDER BY position")]
+        with self._guard():
+            return [RunRow.from_sql(row) for row in self._db.execute("SELECT * FROM runs ORDER BY position")]
 
     def row(self, run_id: str) -> RunRow:
-        row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        with self._guard():
+            row = self._db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
             raise ValueError(f"{self.path} has no run {run_id!r}")
         return RunRow.from_sql(row)
 
     def counts(self) -> dict[RunStatus, int]:
         """Runs per status, every status listed."""
-        held = dict(self._db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
+        with self._guard():
+            held = dict(self._db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
         return {status: held.get(status, 0) for status in STATUSES}
 
     def _status(self, db: sqlite3.Connection, run_id: str) -> RunStatus:

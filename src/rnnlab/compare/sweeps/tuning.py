@@ -32,6 +32,7 @@ from typing import Any
 from rnnlab.compare.sweeps.config import RunPlan, SweepConfig, plan_run, setting_key
 from rnnlab.compare.sweeps.store import RunRow
 from rnnlab.data.tasks.registry import task_entry
+from rnnlab.files import write_atomic
 
 TABLE_FORMAT = 1
 
@@ -127,7 +128,7 @@ def write_table(path: Path, choices: Mapping[str, Choice], provenance: Mapping[s
     """The choices and every candidate's score as JSON, with where they came from (command, date, machine)."""
     data = {"format": TABLE_FORMAT, "provenance": dict(provenance),
             "choices": {key: asdict(choice) for key, choice in choices.items()}}
-    path.write_text(json.dumps(data, indent=1, allow_nan=False, default=_no_nan) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(data, indent=1, allow_nan=False, default=_no_nan) + "\n")
 
 
 def _no_nan(value: object) -> object:
@@ -146,4 +147,5 @@ def read_table(path: Path) -> tuple[dict[str, Choice], dict[str, Any]]:
             choices[key] = Choice(**item)
         return choices, dict(data.get("provenance", {}))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise ValueError(f"{path}: not a table of tuned settings: {error}") from None
+        raise ValueError(f"{path}: not a table of tuned settings ({error}); `rnnlab compare ... --resume` on its "
+                         "sweep writes it again from the store") from None

@@ -73,8 +73,13 @@ def read_series_csv(path: Path, columns: tuple[str, ...], time_column: str = "")
     """The numeric `columns` of a CSV file (and its `time_column`, if named) as a Series."""
     if not path.is_file():
         raise ValueError(f"{path} is not a file")
-    with path.open(newline="", encoding="utf-8-sig") as stream:  # utf-8-sig: a spreadsheet's BOM is no column
-        rows = list(csv.reader(stream))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as stream:  # utf-8-sig: a spreadsheet's BOM is no column
+            rows = list(csv.reader(stream))
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
+    except csv.Error as error:
+        raise ValueError(f"{path}: not valid CSV ({error})") from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()  # trailing blank lines
     if not rows:

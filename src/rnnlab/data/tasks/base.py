@@ -8,6 +8,7 @@ The contract is typed, so that mypy checks it and the trainer never looks an abi
     SelfEvaluatingTask   evaluate_model(model, device): its own evaluation instead of metrics over test_set
     PreparedTask         prepare(): load and validate the data before anything is written
     ArtifactTask         save_artifacts(folder): what a run needs later (a vocabulary), kept beside it
+    RestorableTask       restore_artifacts(folder): use what a run folder keeps instead of the data
     ThresholdTask        solved_threshold: the number `solved` compares the task's metric with
 
     TaskConfig           every task's config: a dataclass, saved with the run
@@ -141,6 +142,14 @@ class ArtifactTask(Protocol):
     """`save_artifacts(folder)` keeps what using the run later needs (a vocabulary) in its run folder."""
 
     def save_artifacts(self, folder: Path) -> None: ...
+
+
+@runtime_checkable
+class RestorableTask(Protocol):
+    """`restore_artifacts(folder)` takes what `save_artifacts` kept (a vocabulary, class names) from a run
+    folder, so that using the run (classify) needs neither its data nor the data unchanged."""
+
+    def restore_artifacts(self, folder: Path) -> None: ...
 
 
 @runtime_checkable

@@ -60,6 +60,10 @@ class LabelledSequenceTask:
         self.split, self.solved_accuracy = split, solved_accuracy
         self._load, self.max_train, self.max_eval = load, max_train, max_eval
 
+    def prepare(self) -> None:
+        """Load and check both splits now (the trainer calls this before writing a run folder)."""
+        _ = self.train_split, self.eval_split
+
     @functools.cached_property
     def train_split(self) -> LabelledSequences:
         return self._load("train").head(self.max_train)

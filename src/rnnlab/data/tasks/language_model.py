@@ -125,6 +125,10 @@ class LanguageModelTask:
     def vocabulary(self) -> Vocabulary:
         return self.corpus.vocabulary
 
+    def prepare(self) -> None:
+        """Read and check the corpus now (the trainer calls this before writing a run folder)."""
+        _ = self.corpus
+
     def save_artifacts(self, folder: Path) -> None:
         """Keep the vocabulary beside the run (RUN/vocab.json): generating later needs no corpus."""
         self.vocabulary.save(folder / VOCABULARY)

@@ -11,8 +11,10 @@ Rotten Tomatoes at the defaults (word level, tokens seen twice in training): 9,9
 included; 6.7 % of the test split's tokens are <unk>. At char level: 108 ids.
 
 The vocabulary is a pure function of the run's config (the data, the level, `max_vocab`, `min_count`,
-`max_train`), so `rnnlab classify` rebuilds exactly the one a run trained with: Rotten Tomatoes from
-the cache, a CSV from its path, whose SHA-256 the config records (a changed file is refused).
+`max_train`). A run keeps it, and its class names, in its folder (RUN/vocab.json, RUN/classes.json), so
+`rnnlab classify` needs no data: a run classifies after its CSV was moved, changed or left on another
+machine. What does need the data (`rnnlab evaluate`, resuming) reads Rotten Tomatoes from the cache and a
+CSV from its path, whose SHA-256 the config records (a changed file is refused).
 
 Nothing loads when a task is built; the data and the vocabulary load on first use (`io`, a batch, the
 baseline), once per corpus and setting. Only a user's CSV is read earlier, once, when a new run's config
@@ -22,6 +24,7 @@ is made: a bad file is refused in one line before a run folder exists (the parse
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,12 +38,14 @@ from rnnlab.data.datasets.text_csv import TextCorpus, file_fingerprint, read_tex
 from rnnlab.data.tasks.base import Batch
 from rnnlab.data.tasks.labelled import LabelledSequences, LabelledSequenceTask, Split
 from rnnlab.data.vocab import Level, Vocabulary
+from rnnlab.files import write_atomic
 from rnnlab.models.sequence import IOSpec
 
 # "Solved" on Rotten Tomatoes: at least as accurate as the bag-of-words logistic regression
 # (unigrams + bigrams, tf-idf, C chosen on validation; rnnlab.data.text_baselines), which sees every word
 # at once and needs no memory. Our measurement: validation 0.784 with C=30 (test 0.782), 32,950 features.
 SENTIMENT_SOLVED_ACCURACY = 0.78
+VOCABULARY, CLASSES = "vocab.json", "classes.json"  # in a run folder: what classifying needs
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ class TextClassificationTask:
     def __init__(self, name: str, config: TextClassificationConfig, corpus: Callable[[], TextCorpus],
                  solved_accuracy: float) -> None:
         self.name, self.config, self._corpus, self.solved_accuracy = name, config, corpus, solved_accuracy
+        self._saved_classes: tuple[str, ...] | None = None  # from a run folder (restore_artifacts)
 
     @functools.cached_property
     def corpus(self) -> TextCorpus:
@@ -117,7 +123,36 @@ class TextClassificationTask:
 
     @property
     def classes(self) -> tuple[str, ...]:
-        return self.corpus.classes
+        return self._saved_classes if self._saved_classes is not None else self.corpus.classes
+
+    def prepare(self) -> None:
+        """Read and check the data and build the vocabulary now, before a run folder is written."""
+        _ = self.io, self.labelled.train_split, self.labelled.eval_split
+
+    def save_artifacts(self, folder: Path) -> None:
+        """Keep the vocabulary and the class names in the run folder: classifying later needs no data."""
+        self.vocabulary.save(folder / VOCABULARY)
+        write_atomic(folder / CLASSES, json.dumps(list(self.classes)) + "\n")
+
+    def restore_artifacts(self, folder: Path) -> None:
+        """Use the vocabulary and class names a run folder keeps, where it keeps them (runs from before it did
+        rebuild them from the data)."""
+        if not (folder / VOCABULARY).exists() or not (folder / CLASSES).exists():
+            return
+        try:
+            classes = json.loads((folder / CLASSES).read_text(encoding="utf-8"))
+            if not isinstance(classes, list) or len(classes) < 2 or not all(isinstance(c, str) for c in classes):
+                raise ValueError("not a list of two class names or more")
+        except (OSError, ValueError) as error:
+            raise ValueError(f"{folder / CLASSES} is unreadable ({error}); restore it from a copy of the run, or "
+                             "delete it to rebuild the classes from the training data") from None
+        try:
+            vocabulary = Vocabulary.load(folder / VOCABULARY)
+        except ValueError as error:
+            raise ValueError(f"{error}; restore it from a copy of the run, or delete it to rebuild the "
+                             "vocabulary from the training data") from None
+        self._saved_classes = tuple(classes)
+        self.__dict__["vocabulary"] = vocabulary  # the cached property's value
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
@@ -147,10 +182,11 @@ class TextClassificationTask:
         return torch.tensor(ids, dtype=torch.int64)
 
     def encode_input(self, raw: str | Path) -> Tensor:
-        """What `rnnlab classify` feeds the model: a text, or a text file's contents."""
-        text = raw.read_text(encoding="utf-8") if isinstance(raw, Path) else raw
+        """What `rnnlab classify` feeds the model: a text, or a text file's contents (UTF-8)."""
+        text = read_text_input(raw) if isinstance(raw, Path) else raw
         if not text.strip():
-            raise ValueError("there is no text to classify")
+            raise ValueError(f"{raw} holds no text to classify" if isinstance(raw, Path) else
+                             "INPUT is empty: there is no text to classify")
         return self.encode(text)
 
     def _encode_split(self, split: Split) -> LabelledSequences:
@@ -179,6 +215,25 @@ class TextClassificationTask:
 
     def solved(self, metrics: dict[str, float]) -> bool:
         return self.labelled.solved(metrics)
+
+
+def read_text_input(path: Path) -> str:
+    """A text file to classify; one line naming it when it is missing, a folder, binary or not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path} is a folder, not a text file") from None
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
+    if b"\0" in data:
+        raise ValueError(f"{path} looks binary (a NUL byte at offset {data.index(0)}); classify a UTF-8 text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+                         "save it as UTF-8") from None
 
 
 def build_vocabulary(corpus: TextCorpus, level: Level, max_vocab: int, min_count: int,

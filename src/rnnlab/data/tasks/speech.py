@@ -18,6 +18,7 @@ test accuracy): spoken digits 0.76 / 0.82, JapaneseVowels 0.98 / 0.97.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,10 @@ from rnnlab.data.audio import MFCCConfig, wav_features
 from rnnlab.data.datasets.japanese_vowels import DIMENSIONS, SPEAKERS, load_japanese_vowels
 from rnnlab.data.datasets.spoken_digits import SpokenDigitsConfig, load_spoken_digits
 from rnnlab.data.tasks.labelled import LabelledSequences, LabelledSequenceTask, Split
+from rnnlab.files import write_atomic
 from rnnlab.models.sequence import IOSpec
+
+FEATURES = "features.json"  # in a run folder: the class names and feature statistics classifying needs
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,29 @@ class AudioTask(FeatureSequenceTask):
         if not Path(raw).is_file():
             raise ValueError(f"{raw}: no such file; {self.name} classifies a .wav recording")
         return self.standardiser(wav_features(raw, self.mfcc))
+
+    def save_artifacts(self, folder: Path) -> None:
+        """Keep the feature statistics in the run folder (RUN/features.json): classifying a recording later
+        needs neither the training recordings nor them unchanged."""
+        data = {"classes": list(self.classes), "mean": self.standardiser.mean.tolist(),
+                "std": self.standardiser.std.tolist()}
+        write_atomic(folder / FEATURES, json.dumps(data) + "\n")
+
+    def restore_artifacts(self, folder: Path) -> None:
+        """Use the statistics a run folder keeps, where it keeps them (older runs recompute them from the data)."""
+        path = folder / FEATURES
+        if not path.exists():
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            mean, std = torch.tensor(data["mean"]), torch.tensor(data["std"])
+            if tuple(data["classes"]) != tuple(self.classes) or mean.shape != (self.io.input_size,) or \
+                    std.shape != mean.shape:
+                raise ValueError("its classes or sizes are not the run's")
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path} is unreadable ({error}); restore it from a copy of the run, or delete it "
+                             "to recompute it from the training recordings") from None
+        self.__dict__["standardiser"] = Standardiser(mean.float(), std.float())  # the cached property's value
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ splits: hold whole speakers out yourself (a separate folder per split is not sup
 
 Building the task lists the folder and reads every WAV header (fast, and it reports a bad file before
 training starts); the audio itself is read on first use, once per process. A run remembers the folder's
-listing (each file's name and size: `fingerprint`); rebuilding it for `classify` or `evaluate` after files
-were added, removed or resized is an error, since the labels and statistics might no longer be the model's.
+listing (each file's name and size: `fingerprint`) and its labels, and keeps the feature statistics in its
+folder (RUN/features.json, speech.py): `classify` works after the recordings moved or changed, or on another
+machine; what needs the recordings themselves (`evaluate`, resuming) refuses a folder that has changed,
+since its labels and statistics might no longer be the model's.
 """
 
 from __future__ import annotations
@@ -59,13 +61,20 @@ class WavFolderConfig:
     # The folder's listing (names and sizes) when the config was made; a rebuilt run (classify, evaluate)
     # refuses a folder that has changed since, whose labels or statistics would no longer match the model.
     fingerprint: str = ""
+    # The labels, in class order, when the config was made: with the feature statistics the run keeps
+    # (RUN/features.json), what classifying a recording needs once the folder has moved or changed.
+    labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", str(self.path))  # `--set path=2024` parses as an int
+        object.__setattr__(self, "labels", tuple(str(label) for label in self.labels))  # JSON gives a list
         if self.path:
             object.__setattr__(self, "path", str(Path(self.path).expanduser().resolve()))
+            folder = Path(self.path)
             if not self.fingerprint:
-                object.__setattr__(self, "fingerprint", folder_fingerprint(Path(self.path)))
+                object.__setattr__(self, "fingerprint", folder_fingerprint(folder))
+            if not self.labels and folder.is_dir() and folder_fingerprint(folder) == self.fingerprint:
+                object.__setattr__(self, "labels", tuple(sorted({label for _, label in scan(folder)})))
         for name in ("validation_fraction", "test_fraction"):
             if not 0 < getattr(self, name) < 1:
                 raise ValueError(f"{name} must lie in (0, 1), got {getattr(self, name)}")
@@ -155,13 +164,32 @@ def _needs_a_folder(split: Split) -> LabelledSequences:
     raise ValueError("task wav-folder needs the folder of recordings: --set path=FOLDER")
 
 
+def detached(config: WavFolderConfig, why: str) -> AudioTask:
+    """The task of a run whose folder of recordings moved or changed: it knows its labels (from the config) and,
+    once `restore_artifacts` reads the run folder, its feature statistics, so it classifies a recording; any
+    use of the data (training, evaluating) is the error `why`."""
+    def unavailable(split: Split) -> LabelledSequences:
+        raise ValueError(why)
+
+    return AudioTask("wav-folder", config, config.labels, unavailable, 1.0, MFCCConfig())
+
+
 def build_wav_folder(config: WavFolderConfig) -> AudioTask:
     if not config.path:
         return UnconfiguredTask("wav-folder", config, ("?", "?"), _needs_a_folder, 1.0, MFCCConfig())
     folder = Path(config.path)
-    if folder.is_dir() and config.fingerprint and folder_fingerprint(folder) != config.fingerprint:
-        raise ValueError(f"{folder} has changed since this run was made (files added, removed or resized): its "
-                         "labels and statistics may no longer match the model; train again, or restore the folder")
+    gone = None
+    if not config.fingerprint:  # a new run's folder: scan says what is wrong with it
+        pass
+    elif not folder.is_dir():
+        gone = f"{folder} is not a folder of recordings (it was moved or removed?)"
+    elif folder_fingerprint(folder) != config.fingerprint:
+        gone = (f"{folder} has changed since this run was made (files added, removed or resized): its labels and "
+                "statistics may no longer match the model; train again, or restore the folder")
+    if gone is not None:
+        if not config.labels:
+            raise ValueError(gone)
+        return detached(config, gone)
     recordings = scan(folder)
     labels = [label for _, label in recordings]
     classes = tuple(sorted(set(labels)))
