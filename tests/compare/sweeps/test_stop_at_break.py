@@ -49,5 +49,5 @@ def test_without_it_every_length_is_trained(tmp_path: Path) -> None:
 def test_the_key_is_read_from_toml_and_checked() -> None:
     data = {"name": "t", "models": ["rnn"], "tasks": ["adding"], "max_steps": 5}
     assert parse_sweep(data | {"stop_at_break": True}).stop_at_break
-    with pytest.raises(ValueError, match="^stop_at_break: expected true or false"):
+    with pytest.raises(ValueError, match=r"^stop_at_break: expected true or false"):
         parse_sweep(data | {"stop_at_break": "yes"})
