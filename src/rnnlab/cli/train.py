@@ -13,11 +13,12 @@ from rnnlab.cli.console import console
 from rnnlab.cli.progress import training_progress
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
 from rnnlab.cli.threads import add_threads_argument, use_threads
+from rnnlab.data.tasks.base import SplitConfig
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
 from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
 from rnnlab.train.loop import TrainConfig
-from rnnlab.train.run import RunFolder
+from rnnlab.train.run import RunFolder, RunSummary
 
 MODEL_HELP = {"hidden_size": "hidden units H (d_model for the Transformer)"}
 
@@ -70,14 +71,46 @@ def run(args: argparse.Namespace) -> int:
     err = console(stderr=True)
     err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {escape(str(folder.path))}", highlight=False)
     metric = experiment.entry.metric
-    with training_progress(err, experiment.train.steps, metric, name) as report:
+    held_out = held_out_name(experiment)
+    with training_progress(err, experiment.train.steps, metric, name, held_out) as report:
         summary = run_experiment(experiment, folder, resume=args.resume, overwrite=args.overwrite, on_eval=report)
-    line = (f"{summary.status}: best test {metric} {summary.best:.4f} after {summary.steps} steps, "
+    for line in summary_lines(summary, held_out, experiment.entry.lower_is_better):
+        console().print(line, highlight=False)
+    console().print(f"results: {escape(str(folder.path / 'result.json'))}", highlight=False)
+    return 0
+
+
+def held_out_name(experiment: Experiment) -> str:
+    """What the scores during training are called: a real data set's split (validation), else the generated
+    task's test set."""
+    config = experiment.task_config
+    return config.split if isinstance(config, SplitConfig) else "test"
+
+
+def summary_lines(summary: RunSummary, held_out: str, lower_is_better: bool) -> list[str]:
+    """The end of a run: its best held-out score and why it stopped; for a real data set, its test metrics
+    beside its task's baselines on the same test split, and whether it beats them."""
+    metric = summary.metric
+    line = (f"{summary.status}: best {held_out} {metric} {summary.best:.4f} after {summary.steps} steps, "
             f"{summary.seconds:.1f} s; {summary.parameters:,} parameters")
     if summary.status == "solved":
         line += f"; solved at step {summary.solved_at_step} ({summary.seconds_to_solve:.1f} s)"
     if summary.diverged_at_step is not None:
         line += f"; diverged at step {summary.diverged_at_step}"
-    console().print(line, highlight=False)
-    console().print(f"results: {escape(str(folder.path / 'result.json'))}", highlight=False)
-    return 0
+    if summary.stop_reason is not None:
+        line += f"; stopped: {summary.stop_reason}" + (" (still improving)" if summary.still_improving else "")
+    lines = [line]
+    if summary.test_metrics is None or metric not in summary.test_metrics:
+        return lines
+    value = summary.test_metrics[metric]
+    lines.append(f"test {metric} {value:.4f} (the weights of step {summary.test_weights_from_step}, chosen on "
+                 f"{held_out}; scored once on the test split)")
+    scored = {name: scores[metric] for name, scores in (summary.baselines or {}).items() if metric in scores}
+    if scored:
+        listed = ", ".join(f"{name} {score:.4f}" for name, score in scored.items())
+        strongest = (min if lower_is_better else max)(scored, key=lambda name: scored[name])
+        beats = value < scored[strongest] if lower_is_better else value > scored[strongest]
+        verdict = ("beats every baseline" if beats else
+                   f"does NOT beat the {strongest} baseline ({scored[strongest]:.4f})")
+        lines.append(f"baselines on the test split: {listed}; the model {verdict}")
+    return lines

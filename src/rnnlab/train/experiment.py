@@ -12,6 +12,7 @@ import torch
 
 from rnnlab.data.tasks.base import (
     ArtifactTask,
+    BaselineTask,
     HeldOut,
     PreparedTask,
     SelfEvaluatingTask,
@@ -21,8 +22,8 @@ from rnnlab.data.tasks.base import (
     on_split,
 )
 from rnnlab.data.tasks.entry import TaskEntry
+from rnnlab.data.tasks.pairs import PairTask
 from rnnlab.data.tasks.registry import task_entry
-from rnnlab.data.tasks.translation import PairTask
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import (
     MODELS,
@@ -138,19 +139,28 @@ def run_experiment(experiment: Experiment, folder: RunFolder, *, resume: bool = 
     monitor = (experiment.entry.metric, experiment.entry.lower_is_better)
     result = train(model, task, experiment.train, log, checkpoints=folder.checkpoints, resume=resume, select=select,
                    monitor=monitor)
+    test = final_test_task(experiment)
     summary = RunSummary.of(result, experiment.entry.metric, experiment.entry.lower_is_better,
-                            parameters=count_parameters(model), test_metrics=test_split_metrics(experiment, model))
+                            parameters=count_parameters(model),
+                            test_metrics=None if test is None else score(experiment, test, model),
+                            baselines=None if test is None else baselines_of(test))
     folder.finish(summary)
     return summary
 
 
-def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:
+def final_test_task(experiment: Experiment) -> Task | None:
     """Real data sets evaluate on their validation split while training (config field `split`); the final
-    weights are scored once on the test split, which nothing was chosen on. None for other tasks."""
+    weights are scored once on the test split, which nothing was chosen on: this is the task scoring that
+    split. None for other tasks."""
     config = experiment.task_config
     if not isinstance(config, SplitConfig) or config.split == "test":
         return None
-    return score(experiment, experiment.entry.build(on_split(config, "test")), model)
+    return experiment.entry.build(on_split(config, "test"))
+
+
+def baselines_of(task: Task) -> dict[str, dict[str, float]] | None:
+    """The task's classical baselines on the test split, when it has any (data/tasks/base.py BaselineTask)."""
+    return task.baselines("test") if isinstance(task, BaselineTask) else None
 
 
 def score(experiment: Experiment, task: Task, model: SequenceModel) -> dict[str, float]:

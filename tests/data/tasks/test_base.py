@@ -7,6 +7,7 @@ import pytest
 
 from rnnlab.data.tasks.base import (
     ArtifactTask,
+    BaselineTask,
     PreparedTask,
     SelfEvaluatingTask,
     SplitConfig,
@@ -32,6 +33,7 @@ ABILITIES = {
     PreparedTask: PAIRS | FORECASTS,
     ArtifactTask: {"shakespeare-char", "text-file"},
     ThresholdTask: SYNTHETIC | LABELLED | {"mnist5k", "fashion"},
+    BaselineTask: STREAMS | PAIRS | FORECASTS | LABELLED,
 }
 WITHOUT_SPLIT = SYNTHETIC | {"mnist5k", "fashion"}  # generated data, or MNIST's fixed test split
 TASK_MEMBERS = sorted(name for name in vars(Task) if not name.startswith("_"))

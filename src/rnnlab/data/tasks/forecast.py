@@ -241,9 +241,19 @@ class ForecastTask:
 
     @functools.cached_property
     def eval_origins(self) -> Tensor:
+        return self.origins(self.config.split)
+
+    def origins(self, split: str) -> Tensor:
+        """The rolling evaluation origins of a held-out span."""
         c = self.config
-        span = self.prepared.spans[c.split]
+        span = self.prepared.spans[split]
         return evaluation_origins(span, c.context, c.horizon, c.stride or c.horizon)[:c.max_test]
+
+    def baselines(self, split: str) -> dict[str, dict[str, float]]:
+        """The naive and seasonal-naive forecasts from the same origins of `split`, in the model's metrics."""
+        scores = baselines(self.prepared, self.origins(split), self.config.horizon)
+        return {name: {key.removeprefix(prefix): value for key, value in scores.items() if key.startswith(prefix)}
+                for name, prefix in (("naive", "naive_"), ("seasonal naive", "seasonal_naive_"))}
 
     @functools.cached_property
     def scale(self) -> float:
