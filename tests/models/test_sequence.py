@@ -83,3 +83,22 @@ def test_per_step_model_applies_the_head_at_every_step():
     y, _ = model(ids)
     outputs, _ = core(model.encoder(ids))
     assert_close(y, torch.stack([model.head(outputs[:, t]) for t in range(T)], dim=1))
+
+
+def test_dropout_drops_embeddings_and_outputs_in_training_only():
+    """Reference: nn.Dropout's semantics (Zaremba et al. 2014's placement): in eval mode the model with dropout
+    equals the same weights without it; in training, zeroing the embedding's or the outputs' units through a
+    fixed dropout mask is what the model computes (checked by seeding both draws alike)."""
+    io = IOSpec(V, 3, tokens=True)
+    core = RecurrentLayer(RecurrentConfig("gru", H, H))
+    model = SequenceModel(InputEncoder(io, H), core, io, dropout=0.5).double()
+    plain = SequenceModel(InputEncoder(io, H), core, io).double()
+    plain.load_state_dict(model.state_dict())
+    ids = torch.randint(0, V, (B, T))
+    assert_close(model.eval()(ids)[0], plain.eval()(ids)[0])
+    torch.manual_seed(3)
+    y, _ = model.train()(ids)
+    torch.manual_seed(3)
+    x = torch.nn.functional.dropout(model.encoder(ids), 0.5)
+    outputs, _ = core(x)
+    assert_close(y, model.head(torch.nn.functional.dropout(outputs, 0.5)))

@@ -18,6 +18,7 @@ from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
 from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
 from rnnlab.train.loop import TrainConfig
+from rnnlab.train.recipes import RECIPE_NAMES
 from rnnlab.train.run import RunFolder, RunSummary
 
 MODEL_HELP = {"hidden_size": "hidden units H (d_model for the Transformer)"}
@@ -27,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train one model on one task",
                                    description="Train one model on one task into a run folder.")
     add_task_arguments(parser)
+    parser.add_argument("--recipe", choices=RECIPE_NAMES, default=None,
+                        help="the application's recipe: settings measured to train it to useful quality on 2 CPU "
+                             "cores (cpu) or one GPU (gpu); flags given still win (train/recipe_book.py)")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default="lstm", choices=list(MODELS), help="model name (default: lstm)")
     model.add_argument("--hidden", dest="hidden_size", type=int, default=None,
@@ -48,7 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_experiment(args: argparse.Namespace) -> Experiment:
-    """The experiment the flags describe: flags given, else the task's suggestions, else defaults."""
+    """The experiment the flags describe: flags given, else the recipe's, else the task's suggestions, else
+    defaults."""
     task_options = parse_task_options(args)
 
     def given(cls: type, prefix: str = "", skip: tuple[str, ...] = ()) -> dict[str, object]:
@@ -58,7 +63,7 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
     return make_experiment(args.task, args.model, length=args.length, task_options=task_options,
                            model_options=given(ModelConfig, skip=("name", "init")),
                            init_options=given(InitConfig, prefix="init_"), train_options=given(TrainConfig),
-                           budget=args.budget)
+                           budget=args.budget, recipe=args.recipe)
 
 
 def run(args: argparse.Namespace) -> int:

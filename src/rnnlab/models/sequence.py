@@ -69,19 +69,26 @@ class InputEncoder(nn.Module):
 
 
 class SequenceModel(nn.Module):
-    """Input encoder + core + linear head; the one call every task and the trainer use."""
+    """Input encoder + core + linear head; the one call every task and the trainer use.
 
-    def __init__(self, encoder: InputEncoder, core: Core, io: IOSpec) -> None:
+    `dropout` (training only) drops token embeddings on their way in and the core's outputs on their way to
+    the head: the non-recurrent connections, where Zaremba et al. (2014) regularise recurrent networks; the
+    recurrence itself is left alone. Between stacked layers the core drops with the same rate."""
+
+    def __init__(self, encoder: InputEncoder, core: Core, io: IOSpec, dropout: float = 0.0) -> None:
         super().__init__()
         self.io = io
         self.encoder = encoder
         self.core: Core = core
         self.head = nn.Linear(core.output_size, io.output_size)
+        self.drop = nn.Dropout(dropout)
 
     def forward(self, inputs: Tensor, state: Any = None, lengths: Tensor | None = None) -> tuple[Tensor, Any]:
         """inputs (B, T) or (B, T, D) -> outputs (B, T, O) per step, or (B, O) per sequence; state."""
         x = self.encoder(inputs)  # (B, T, E)
+        if self.io.tokens:
+            x = self.drop(x)
         outputs, state = self.core(x, state, lengths)  # (B, T, F)
         if not self.io.per_step:
             outputs = self.core.summary(outputs, lengths)  # (B, F)
-        return self.head(outputs), state
+        return self.head(self.drop(outputs)), state

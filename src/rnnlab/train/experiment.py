@@ -37,6 +37,8 @@ from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.checkpoint import CheckpointError, latest_checkpoint, load_weights, saved_records
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
+from rnnlab.train.recipe_book import find_recipe
+from rnnlab.train.recipes import Settings
 from rnnlab.train.run import RunFolder, RunSpec, RunSummary
 
 
@@ -77,20 +79,24 @@ def upgraded_spec(saved: RunSpec) -> RunSpec:
 
 def make_experiment(task: str, model: str, *, length: int | None = None, task_options: dict[str, Any] | None = None,
                     model_options: dict[str, Any] | None = None, init_options: dict[str, Any] | None = None,
-                    train_options: dict[str, Any] | None = None, budget: int | None = None) -> Experiment:
-    """An experiment from names, with what was given, else the task's suggested settings, else defaults.
+                    train_options: dict[str, Any] | None = None, budget: int | None = None,
+                    recipe: str | None = None) -> Experiment:
+    """An experiment from names, with what was given, else the `recipe`'s settings (train/recipe_book.py),
+    else the task's suggested settings, else defaults.
 
     `model_options` and `train_options` are ModelConfig and TrainConfig fields; `init_options` are
     InitConfig fields applied on top of the model family's own initialisation; `budget` picks the hidden
-    size that meets a parameter budget.
+    size that meets a parameter budget (over a recipe's hidden size).
     """
     entry = task_entry(task)
+    chosen = find_recipe(task, recipe) if recipe is not None else None
+    settings = chosen.settings(model) if chosen is not None else Settings()  # traits(model): one error if unknown
     try:
-        task_config = entry.config(length, **(task_options or {}))
+        task_config = entry.config(length, **((chosen.task_options if chosen else {}) | (task_options or {})))
     except TypeError as error:  # e.g. a text value where the config compares numbers
         raise ValueError(f"bad option for task {entry.name!r}: {error}") from error
     given_model, given_train = dict(model_options or {}), dict(train_options or {})
-    suggested = entry.suggested_training.given()
+    suggested = entry.suggested_training.given() | settings.train_options()
     train_values = {f.name: given_train.get(f.name, suggested.get(f.name, f.default))
                     for f in dataclasses.fields(TrainConfig)}
     family = MODELS.get(model)
@@ -101,7 +107,10 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
         given_model["init"] = dataclasses.replace(base, **init_options)
     if budget is not None and "hidden_size" in given_model:
         raise ValueError("give --hidden or --budget, not both")
-    given_model = entry.suggested_model.given() | given_model
+    recipe_model = settings.model_options()
+    if budget is not None:
+        recipe_model.pop("hidden_size", None)  # the budget sets the size
+    given_model = entry.suggested_model.given() | recipe_model | given_model
     model_config = ModelConfig(name=model, **given_model)
     if budget is not None:
         io = entry.build(task_config).io
