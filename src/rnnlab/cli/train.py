@@ -14,6 +14,7 @@ from rnnlab.cli.progress import training_progress
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.base import SplitConfig
+from rnnlab.data.tasks.forecast_configs import CsvSeriesConfig
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
 from rnnlab.train.experiment import Experiment, make_experiment, run_experiment, upgraded_spec
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
                  upgrade=upgraded_spec)
     err = console(stderr=True)
     err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}  -> {escape(str(folder.path))}", highlight=False)
+    if isinstance(experiment.task_config, CsvSeriesConfig) and experiment.task_config.detected:
+        err.print(f"chosen from the data: {escape(experiment.task_config.detected)}", highlight=False)
     metric = experiment.entry.metric
     held_out = held_out_name(experiment)
     with training_progress(err, experiment.train.steps, metric, name, held_out) as report:

@@ -21,7 +21,7 @@ from rnnlab.models.init import InitConfig
 from rnnlab.models.layer_config import Backend, RecurrentConfig
 from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.seq2seq import EncoderDecoder, Seq2SeqModel, TransformerSeq2Seq
-from rnnlab.models.sequence import InputEncoder, IOSpec, SequenceModel
+from rnnlab.models.sequence import POOLINGS, InputEncoder, IOSpec, Pooling, SequenceModel
 from rnnlab.models.transformer import CausalTransformer, Positions, TransformerConfig
 
 
@@ -43,12 +43,15 @@ class ModelConfig:
     max_len: int = 1024  # Transformer context window
     attention: AttentionName = "none"  # recurrent encoder-decoders only (models/attention.py)
     attention_placement: Placement = "luong"  # where the context enters the decoder (models/seq2seq.py)
+    pooling: Pooling = "last"  # one output per sequence: from the last step, or pooled (models/sequence.py)
 
     def __post_init__(self) -> None:
         if self.name not in MODELS:
             raise ValueError(f"unknown model {self.name!r}; choose one of {', '.join(MODELS)}")
         if self.attention not in ATTENTIONS:
             raise ValueError(f"unknown attention {self.attention!r}; choose one of {', '.join(ATTENTIONS)}")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {self.pooling!r}; choose one of {', '.join(POOLINGS)}")
         if self.attention_placement not in PLACEMENTS:
             raise ValueError(f"unknown attention placement {self.attention_placement!r}; choose one of "
                              f"{', '.join(PLACEMENTS)}")
@@ -165,7 +168,7 @@ def build_model(config: ModelConfig, io: IOSpec) -> SequenceModel:
     # The Transformer projects features to d_model itself, so only tokens get an embedding before it.
     width = (config.embed_size or config.hidden_size) if io.tokens else None
     encoder = InputEncoder(io, width if needs_width else None)
-    return SequenceModel(encoder, family.core(config, encoder.output_size), io, config.dropout)
+    return SequenceModel(encoder, family.core(config, encoder.output_size), io, config.dropout, config.pooling)
 
 
 def build_encoder_decoder(config: ModelConfig, source_vocab: int, target_vocab: int) -> Seq2SeqModel:

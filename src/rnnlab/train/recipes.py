@@ -48,6 +48,7 @@ class Settings:
     num_heads: int | None = None
     attention: str | None = None
     attention_placement: str | None = None
+    pooling: str | None = None
     # TrainConfig
     lr: float | None = None
     batch_size: int | None = None
