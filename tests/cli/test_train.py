@@ -337,3 +337,19 @@ def test_progress_lines_name_the_held_out_split(capsys):
     """Reference: a generated task's held-out set is its test set; the training line says so."""
     code, _, err = cli(capsys, "train", *QUICK, "--out", "run")
     assert code == 0 and "test mse" in err and "validation" not in err
+
+
+def test_recipe_flag_reaches_the_configs_and_flags_given_still_win():
+    """Reference: train/recipe_book.py's de-en cpu recipe (read without building the model or the data)."""
+    from rnnlab.cli.main import build_parser
+    from rnnlab.cli.train import build_experiment
+    from rnnlab.train.recipe_book import find_recipe
+
+    args = build_parser().parse_args(["train", "--task", "de-en", "--model", "gru", "--recipe", "cpu",
+                                      "--lr", "0.01"])
+    experiment = build_experiment(args)
+    recipe = find_recipe("de-en", "cpu").settings("gru")
+    assert experiment.model.attention_placement == "bahdanau" and experiment.model.dropout == recipe.dropout
+    assert experiment.task_config.tokenizer == "bpe" and experiment.train.lr == 0.01
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--task", "de-en", "--recipe", "tpu"])
