@@ -46,6 +46,7 @@ class Settings:
     dropout: float | None = None
     embed_size: int | None = None
     num_heads: int | None = None
+    max_len: int | None = None
     attention: str | None = None
     attention_placement: str | None = None
     pooling: str | None = None
