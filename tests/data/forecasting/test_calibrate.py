@@ -28,6 +28,15 @@ def test_residuals_are_in_units_of_the_models_half_width():
     assert (float(calibrated.lower), float(calibrated.upper)) == (-1.0, 2.0)  # 1 − 2·1, 1 + 2·0.5
 
 
+def test_an_interval_never_narrows_with_the_step():
+    """Reference: the running maximum of each side's distance from ŷ, by hand: quantiles (−1, 1), (−0.5, 2),
+    (−2, 0.5) with w = 1 give distances below 1, 1, 2 and above 1, 2, 2."""
+    calibration = Calibration(torch.tensor([-1.0, -0.5, -2.0]), torch.tensor([1.0, 2.0, 0.5]), 10)
+    calibrated = calibration.apply(Forecast(torch.zeros(1, 3)))
+    assert calibrated.lower is not None and calibrated.upper is not None
+    assert calibrated.lower.tolist() == [[-1.0, -1.0, -2.0]] and calibrated.upper.tolist() == [[1.0, 2.0, 2.0]]
+
+
 def test_steps_past_the_calibrated_horizon_grow_like_a_random_walk():
     """Reference: low_h = low_H · √(h / H) for h > H."""
     calibration = Calibration(torch.tensor([-1.0, -2.0]), torch.tensor([1.0, 2.0]), 5).steps(8)

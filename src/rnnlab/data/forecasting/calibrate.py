@@ -15,7 +15,10 @@ The residuals come from forecasts made from every origin of the validation span 
 them, evenly spread), never from the span the intervals are scored on: when the validation span itself is
 scored, each half is calibrated on the other (cross-fitting). Quantiles are taken per step h, so the
 interval widens as far as the errors grow; signed quantiles also absorb a bias. Steps beyond the longest
-horizon the validation span can check grow like a random walk: low_h = low_H · √(h / H).
+horizon the validation span can check grow like a random walk: low_h = low_H · √(h / H). What lies ahead is
+never more certain than what lies before it, so each side of a window's interval is kept at least as far
+from ŷ as at the step before (a running maximum over steps): quantiles from few windows, and a roll-out's
+fresh model call, would otherwise let it narrow.
 """
 
 from __future__ import annotations
@@ -73,11 +76,13 @@ class Calibration:
                            torch.cat([self.high, self.high[-1] * growth]), self.windows)
 
     def apply(self, forecast: Forecast) -> Forecast:
-        """The forecast (B, S) with its interval replaced by the calibrated one (scaled units)."""
+        """The forecast (B, S) with its interval replaced by the calibrated one (scaled units), never narrower
+        at a step than at the step before (see the module docstring)."""
         calibration = self.steps(forecast.mean.shape[1])
         w = half_width(forecast)
-        return Forecast(forecast.mean, forecast.mean + w * calibration.low.to(w.dtype),
-                        forecast.mean + w * calibration.high.to(w.dtype))
+        below = (-w * calibration.low.to(w.dtype)).cummax(dim=1).values  # (B, S): distance down from ŷ
+        above = (w * calibration.high.to(w.dtype)).cummax(dim=1).values
+        return Forecast(forecast.mean, forecast.mean - below, forecast.mean + above)
 
 
 def spread_origins(origins: Tensor, limit: int = MAX_WINDOWS) -> Tensor:
