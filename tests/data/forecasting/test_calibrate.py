@@ -5,18 +5,24 @@ import math
 import pytest
 import torch
 
-from rnnlab.data.forecasting.calibrate import Calibration, half_width, normalised_residuals, spread_origins
+from rnnlab.data.forecasting.calibrate import (
+    Calibration,
+    half_width,
+    isotonic,
+    normalised_residuals,
+    spread_origins,
+)
 from rnnlab.data.forecasting.heads import Forecast
 
 
-def test_quantiles_are_the_split_conformal_order_statistics():
-    """Reference: Vovk et al. 2005 / Lei et al. 2018: with n residuals, the ⌊(n+1)(1−ℓ)/2⌋-th and
-    ⌈(n+1)(1+ℓ)/2⌉-th smallest; n = 19, ℓ = 0.8: the 2nd and the 18th; n = 9: the 1st and the 9th."""
-    residuals = torch.arange(1.0, 20.0).unsqueeze(1)  # (19, 1): 1..19
-    calibration = Calibration.fit(residuals, 0.8)
-    assert (float(calibration.low[0]), float(calibration.high[0]), calibration.windows) == (2.0, 18.0, 19)
+def test_quantiles_are_the_empirical_ones_with_linear_interpolation():
+    """Reference: numpy's default quantile (linear, position (n − 1)·q): of 1..19 at 0.1 and 0.9, positions 1.8
+    and 16.2, values 2.8 and 17.2; of 1..9, positions 0.8 and 7.2, values 1.8 and 8.2."""
+    calibration = Calibration.fit(torch.arange(1.0, 20.0).unsqueeze(1), 0.8)
+    assert float(calibration.low[0]) == pytest.approx(2.8) and float(calibration.high[0]) == pytest.approx(17.2)
+    assert calibration.windows == 19
     small = Calibration.fit(torch.arange(1.0, 10.0).unsqueeze(1), 0.8)
-    assert (float(small.low[0]), float(small.high[0])) == (1.0, 9.0)
+    assert (float(small.low[0]), float(small.high[0])) == pytest.approx((1.8, 8.2))
 
 
 def test_residuals_are_in_units_of_the_models_half_width():
@@ -26,6 +32,17 @@ def test_residuals_are_in_units_of_the_models_half_width():
     assert float(half_width(Forecast(torch.tensor([[1.0]])))) == 1.0
     calibrated = Calibration(torch.tensor([-1.0]), torch.tensor([0.5]), 10).apply(forecast)
     assert (float(calibrated.lower), float(calibrated.upper)) == (-1.0, 2.0)  # 1 − 2·1, 1 + 2·0.5
+
+
+def test_isotonic_pools_adjacent_violators():
+    """Reference: by hand, 1, 3, 2, 4 -> 1, 2.5, 2.5, 4; 3, 2, 1 -> 2, 2, 2; a rising sequence stays."""
+    assert isotonic(torch.tensor([1.0, 3.0, 2.0, 4.0])).tolist() == [1.0, 2.5, 2.5, 4.0]
+    assert isotonic(torch.tensor([3.0, 2.0, 1.0])).tolist() == [2.0, 2.0, 2.0]
+    assert isotonic(torch.tensor([0.0, 1.0])).tolist() == [0.0, 1.0]
+    # Quartiles of each column (positions ½ and 1½): low 1.5, 0.75 (already falling); high 2.5, 1.75, pooled to 2.125.
+    fitted = Calibration.fit(torch.tensor([[1.0, 0.0], [2.0, 1.5], [3.0, 2.0]]), 0.5)
+    assert fitted.high.tolist() == [2.125, 2.125] and fitted.low.tolist() == [1.5, 0.75]
+
 
 
 def test_an_interval_never_narrows_with_the_step():
