@@ -68,7 +68,9 @@ add(Recipe("spoken-digits", "cpu", "not measured yet", {}, on_cpu(SPEECH), SPEEC
 add(Recipe("spoken-digits", "gpu", NOT_MEASURED, {}, SPEECH.then(Settings(hidden_size=256)), SPEECH_FAMILIES),
     "wav-folder")
 VOWELS = SPEECH.then(Settings(hidden_size=64, num_layers=1, eval_every=25, plateau_evals=20))
-add(Recipe("japanese-vowels", "cpu", "not measured yet", {}, on_cpu(VOWELS), SPEECH_FAMILIES))
+add(Recipe("japanese-vowels", "cpu", "test accuracy 0.990 ± 0.003 (Transformer), 0.961-0.970 (tanh RNN, GRU, LSTM; "
+           "bag of frames 0.968), 3 seeds, each within 1.5 minutes of training (plateau); "
+           "benchmarks/results/applications-converged.md", {}, on_cpu(VOWELS), SPEECH_FAMILIES))
 add(Recipe("japanese-vowels", "gpu", NOT_MEASURED, {}, VOWELS, SPEECH_FAMILIES))
 
 # Forecasting: intervals are calibrated on the validation span after training (data/forecasting/calibrate.py).
