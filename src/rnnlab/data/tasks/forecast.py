@@ -136,10 +136,14 @@ class ForecastTask:
         return self.head.loss(outputs, batch.targets[..., 0])
 
     def metrics(self, outputs: Tensor, batch: Batch) -> dict[str, float]:
-        """The forecasts of one model call, in the series' units (MASE on the training span's scale)."""
+        """The forecasts of one model call, in the series' units (MASE on the training span's scale); the
+        coverage of the model's own interval is `model_coverage`, as in `evaluate_model`."""
         offset = batch.targets[:, :1, 1]  # (B, 1)
         forecast = self.head.forecast(outputs.detach()).map(lambda t: self.prepared.to_original(t + offset))
-        return score(self.prepared.to_original(batch.targets[..., 0] + offset), forecast, self.scale)
+        scores = score(self.prepared.to_original(batch.targets[..., 0] + offset), forecast, self.scale)
+        if "coverage" in scores:
+            scores["model_coverage"] = scores.pop("coverage")
+        return scores
 
     def evaluate_model(self, model: torch.nn.Module, device: torch.device) -> dict[str, float]:
         """Rolling-origin backtest of the evaluation span, with the naive and seasonal-naive forecasts, and the
