@@ -5,7 +5,8 @@
 #
 # Each line of JOBS_FILE holds one run's own `rnnlab train` arguments and ends with `--out DIR`. A run whose
 # DIR/result.json exists is skipped; one with only DIR/config.json continues from its checkpoint
-# (--resume). Each run logs to DIR.log and prints its result line, or FAILED with the log to read.
+# (--resume). Each run logs to DIR.log and prints its result lines (status; test metrics and baselines for
+# real data sets), or FAILED with the log to read.
 # RNNLAB names the command (default .venv/bin/rnnlab).
 RNNLAB=${RNNLAB:-.venv/bin/rnnlab}
 
@@ -17,7 +18,8 @@ train_one() {
   mkdir -p "$(dirname "$out")"
   # shellcheck disable=SC2086  # a job line is a list of arguments
   $RNNLAB train $line "$@" $resume > "$out.log" 2>&1 \
-    && tail -n 2 "$out.log" | head -n 1 | sed "s|^|$out: |" || echo "FAILED: $out (see $out.log)"
+    && grep -E "^(solved|not solved|diverged|test |baselines on)" "$out.log" | sed "s|^|$out: |" \
+    || echo "FAILED: $out (see $out.log)"
 }
 
 train_jobs() {

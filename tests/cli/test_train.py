@@ -1,6 +1,7 @@
 """`rnnlab train` end to end through `main([...])`: the run folder it writes, every model and init option
 reachable from the command line and recorded in config.json, and one-line errors for bad input."""
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -9,12 +10,13 @@ import pytest
 import torch
 
 from rnnlab.cli.main import main
+from rnnlab.cli.train import summary_lines
 from rnnlab.data.tasks.registry import TASKS
 from rnnlab.models.registry import MODELS, ModelConfig, build_model, count_parameters
 from rnnlab.models.sequence import IOSpec
 from rnnlab.train.experiment import Experiment
 from rnnlab.train.optim import lr_factor
-from rnnlab.train.run import RunFolder
+from rnnlab.train.run import RunFolder, RunSummary
 from rnnlab.train.tensorboard import read_scalars
 
 pytestmark = pytest.mark.filterwarnings("ignore:backend='auto' runs the readable path")
@@ -310,3 +312,44 @@ def test_a_bad_user_file_is_one_line_and_leaves_no_run_folder(tmp_path, capsys):
                  "--target", "load", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "line 3, column 'load'" in err and not out.exists()
+
+
+def test_the_last_lines_call_validation_validation_and_put_test_metrics_beside_the_baselines():
+    """Reference: issue 14's wording: the best score is the validation split's, the test score is printed with
+    the baselines of the same split, and a model that loses to a baseline is told so."""
+    summary = RunSummary("not solved", None, 300, 30.0, None, None, None, "accuracy", 0.74, {"accuracy": 0.72},
+                         "plateaued", False, 1000, {"accuracy": 0.70}, 200,
+                         {"majority class": {"accuracy": 0.58}, "bag of words": {"accuracy": 0.75}})
+    first, test, baselines = summary_lines(summary, "validation", lower_is_better=False)
+    assert first.startswith("not solved: best validation accuracy 0.7400 after 300 steps") and "plateaued" in first
+    assert test.startswith("test accuracy 0.7000 (the weights of step 200, chosen on validation")
+    assert baselines == ("baselines on the test split: majority class 0.5800, bag of words 0.7500; the model does "
+                         "NOT beat the bag of words baseline (0.7500)")
+    better = dataclasses.replace(summary, test_metrics={"accuracy": 0.8})
+    assert summary_lines(better, "validation", False)[2].endswith("the model beats every baseline")
+    lower = dataclasses.replace(summary, metric="mase", test_metrics={"mase": 0.9},
+                                baselines={"naive": {"mase": 1.2}, "seasonal naive": {"mase": 0.8}})
+    assert "does NOT beat the seasonal naive baseline (0.8000)" in summary_lines(lower, "validation", True)[2]
+    assert len(summary_lines(dataclasses.replace(summary, test_metrics=None), "test", False)) == 1
+
+
+def test_progress_lines_name_the_held_out_split(capsys):
+    """Reference: a generated task's held-out set is its test set; the training line says so."""
+    code, _, err = cli(capsys, "train", *QUICK, "--out", "run")
+    assert code == 0 and "test mse" in err and "validation" not in err
+
+
+def test_recipe_flag_reaches_the_configs_and_flags_given_still_win():
+    """Reference: train/recipe_book.py's de-en cpu recipe (read without building the model or the data)."""
+    from rnnlab.cli.main import build_parser
+    from rnnlab.cli.train import build_experiment
+    from rnnlab.train.recipe_book import find_recipe
+
+    args = build_parser().parse_args(["train", "--task", "de-en", "--model", "gru", "--recipe", "cpu",
+                                      "--lr", "0.01"])
+    experiment = build_experiment(args)
+    recipe = find_recipe("de-en", "cpu").settings("gru")
+    assert experiment.model.attention_placement == "bahdanau" and experiment.model.dropout == recipe.dropout
+    assert experiment.task_config.tokenizer == "bpe" and experiment.train.lr == 0.01
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--task", "de-en", "--recipe", "tpu"])

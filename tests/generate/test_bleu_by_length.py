@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnlab.data.tasks.translation import translation_scores
+from rnnlab.data.tasks.bleu import translation_scores
 from rnnlab.generate.bleu_by_length import LengthBucket, bleu_by_length, plot_bleu_by_length
 
 

@@ -60,12 +60,13 @@ def test_padding_in_the_source_changes_nothing(name, attention):
     assert_close(model((source, target_in), None, LENGTHS)[0], model((other, target_in), None, LENGTHS)[0])
 
 
-@pytest.mark.parametrize(("name", "attention"), [("lstm", "additive"), ("rnn", "multiplicative"),
-                                                 ("transformer", "none")])
-def test_decoding_step_by_step_equals_teacher_forcing(name, attention):
+@pytest.mark.parametrize(("name", "attention", "placement"), [
+    ("lstm", "additive", "luong"), ("rnn", "multiplicative", "luong"), ("transformer", "none", "luong"),
+    ("gru", "additive", "bahdanau"), ("lstm", "multiplicative", "bahdanau")])
+def test_decoding_step_by_step_equals_teacher_forcing(name, attention, placement):
     """Reference: one teacher-forced call over the whole target; feeding it one token at a time with the
     state carried (what generation does) gives the same logits."""
-    model = build(name, attention)
+    model = build(name, attention, attention_placement=placement, num_layers=2)
     source, target_in = tokens(V_SOURCE, S, 1), tokens(V_TARGET, T, 2)
     whole, _ = model((source, target_in), None, LENGTHS)
     memory, state = model.encode(source, LENGTHS)
@@ -117,6 +118,36 @@ def test_token_tables_round_trip_through_the_state_dict():
         model.set_token_tables(["x" * 49], target)
     with pytest.raises(ValueError, match="do not fit"):
         model.set_token_tables(["t"] * (V_SOURCE + 1), target)
+
+
+@pytest.mark.parametrize("name", ["gru", "lstm"])
+def test_bahdanau_placement_attends_from_the_previous_state_and_feeds_the_context_into_the_step(name):
+    """Reference: Bahdanau et al. 2015, eq. (4)-(6), stepped by hand with the model's own modules:
+    c_t = Σ α_tj h_j with α_t from s_{t-1}; s_t = Decoder([E y_{t-1}; c_t], s_{t-1}); then the shared readout
+    W_o tanh(W_c [c_t; s_t]). The attention weights a teacher-forced pass reports are those α_t."""
+    model = build(name, "additive", attention_placement="bahdanau", bidirectional=True)
+    assert isinstance(model, EncoderDecoder) and model.decoder.config.input_size == H + 2 * H
+    source, target_in = tokens(V_SOURCE, S, 1), tokens(V_TARGET, T, 2)
+    memory, state = model.encode(source, LENGTHS)
+    logits, weights = [], []
+    for t in range(T):
+        query = state.h[-1][:, None, :]  # s_{t-1}, top layer
+        context, alpha = model.attention(query, memory.outputs, memory.mask)
+        s_t, state = model.decoder(torch.cat([model.target(target_in[:, t:t + 1]), context], -1), state)
+        logits.append(model.head(torch.tanh(model.combine(torch.cat([context, s_t], -1)))))
+        weights.append(alpha)
+    assert_close(model((source, target_in), None, LENGTHS)[0], torch.cat(logits, 1))
+    assert_close(model.attention_weights(source, target_in, LENGTHS), torch.cat(weights, 1))
+
+
+def test_luong_and_bahdanau_placements_differ_only_in_the_decoders_input():
+    """Reference: the placements' equations: Bahdanau's decoder reads [E y; c] (E + dirs·H wide), Luong's E y."""
+    luong, bahdanau = build("gru", "additive"), build("gru", "additive", attention_placement="bahdanau")
+    assert luong.decoder.config.input_size == H and bahdanau.decoder.config.input_size == 2 * H
+    difference = count_parameters(bahdanau) - count_parameters(luong)
+    assert difference == 3 * H * H  # the GRU's W_ih gains H columns for each of its 3 gates
+    with pytest.raises(ValueError, match="unknown attention placement"):
+        ModelConfig("gru", attention="additive", attention_placement="before")
 
 
 def test_a_bidirectional_encoder_feeds_a_decoder_twice_as_wide():

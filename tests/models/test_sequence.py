@@ -5,7 +5,7 @@ import torch
 from torch.testing import assert_close
 
 from rnnlab.models.recurrent import RecurrentConfig, RecurrentLayer
-from rnnlab.models.sequence import InputEncoder, IOSpec, SequenceModel
+from rnnlab.models.sequence import InputEncoder, IOSpec, SequenceModel, pool
 
 B, T, D, H, V = 3, 6, 4, 5, 7
 F64 = torch.float64
@@ -83,3 +83,36 @@ def test_per_step_model_applies_the_head_at_every_step():
     y, _ = model(ids)
     outputs, _ = core(model.encoder(ids))
     assert_close(y, torch.stack([model.head(outputs[:, t]) for t in range(T)], dim=1))
+
+
+def test_dropout_drops_embeddings_and_outputs_in_training_only():
+    """Reference: nn.Dropout's semantics (Zaremba et al. 2014's placement): in eval mode the model with dropout
+    equals the same weights without it; in training, zeroing the embedding's or the outputs' units through a
+    fixed dropout mask is what the model computes (checked by seeding both draws alike)."""
+    io = IOSpec(V, 3, tokens=True)
+    core = RecurrentLayer(RecurrentConfig("gru", H, H))
+    model = SequenceModel(InputEncoder(io, H), core, io, dropout=0.5).double()
+    plain = SequenceModel(InputEncoder(io, H), core, io).double()
+    plain.load_state_dict(model.state_dict())
+    ids = torch.randint(0, V, (B, T))
+    assert_close(model.eval()(ids)[0], plain.eval()(ids)[0])
+    torch.manual_seed(3)
+    y, _ = model.train()(ids)
+    torch.manual_seed(3)
+    x = torch.nn.functional.dropout(model.encoder(ids), 0.5)
+    outputs, _ = core(x)
+    assert_close(y, model.head(torch.nn.functional.dropout(outputs, 0.5)))
+
+
+def test_pooling_over_time_ignores_padding():
+    """Reference: by hand, a sequence of length 2 with outputs 1 and 3 (padding 100): mean 2, max 3."""
+    outputs = torch.tensor([[[1.0], [3.0], [100.0]], [[5.0], [-1.0], [0.0]]])
+    lengths = torch.tensor([2, 3])
+    assert pool(outputs, lengths, "mean").squeeze(-1).tolist() == [2.0, pytest.approx(4 / 3)]
+    assert pool(outputs, lengths, "max").squeeze(-1).tolist() == [3.0, 5.0]
+    io = IOSpec(V, 2, tokens=True, per_step=False)
+    core = RecurrentLayer(RecurrentConfig("gru", H, H, bidirectional=True))
+    model = SequenceModel(InputEncoder(io, H), core, io, pooling="max").double().eval()
+    ids, lengths = torch.randint(1, V, (B, T)), torch.tensor([T, 2, 4])
+    outputs, _ = core(model.encoder(ids), None, lengths)
+    assert_close(model(ids, lengths=lengths)[0], model.head(pool(outputs, lengths, "max")))

@@ -11,7 +11,7 @@ from rnnlab.data.tasks.copy_memory import CopyMemoryConfig
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import ModelConfig, count_parameters
 from rnnlab.train.checkpoint import CheckpointError
-from rnnlab.train.experiment import Experiment, evaluate_run, run_experiment
+from rnnlab.train.experiment import Experiment, evaluate_run, make_experiment, run_experiment
 from rnnlab.train.loop import EvalRecord, TrainConfig
 from rnnlab.train.run import RunFolder
 
@@ -72,3 +72,18 @@ def test_evaluate_run_without_a_checkpoint(tmp_path):
 def test_evaluate_run_needs_a_run_folder(tmp_path):
     with pytest.raises(ValueError, match="is not a run folder"):
         evaluate_run(RunFolder(tmp_path))
+
+
+def test_a_real_data_run_records_its_test_metrics_beside_its_baselines(tmp_path):
+    """Reference: the task's own test split scored again from the folder (evaluate_run), and its baselines
+    (text_baselines on the same file) in result.json; a generated task's result.json has neither (issue 14)."""
+    path = tmp_path / "reviews.csv"
+    path.write_text("text,label\n" + "".join(f"a fine film {i},pos\na dull film {i},neg\n" for i in range(20)))
+    experiment = make_experiment("text-csv", "gru", task_options={"path": str(path), "min_count": 1},
+                                 model_options={"hidden_size": 8}, train_options={"steps": 6, "eval_every": 3})
+    summary = run_experiment(experiment, RunFolder(tmp_path / "run"))
+    written = json.loads((tmp_path / "run" / "result.json").read_text())
+    assert written["baselines"] == summary.baselines and set(summary.baselines) == {"majority class", "bag of words"}
+    assert evaluate_run(RunFolder(tmp_path / "run"))[1] == pytest.approx(written["test_metrics"])
+    run_experiment(TINY, RunFolder(tmp_path / "tiny"))
+    assert "baselines" not in json.loads((tmp_path / "tiny" / "result.json").read_text())

@@ -191,7 +191,8 @@ def test_a_solved_run(tmp_path):
 def test_result_json_keys_and_order():
     """Reference: result.json as written before RunSummary (a dict: summarise()'s ten keys), then why the run
     stopped and whether it was still improving (issue 13), run_experiment's parameters, and test_metrics with
-    test_weights_from_step for real data sets; an older result.json without the stop fields still reads."""
+    test_weights_from_step for real data sets, and their task's baselines on the test split (issue 14); an older
+    result.json without the stop fields still reads."""
     result = TrainResult([record(10, 0.2), record(20, 0.1)], selected_step=10)
     plain = RunSummary.of(result, "mse", True)
     assert list(plain.to_json()) == ["status", "diverged_at_step", "steps", "seconds", "solved_at_step",
@@ -202,9 +203,14 @@ def test_result_json_keys_and_order():
     assert list(held_out.to_json())[12:] == ["parameters", "test_metrics", "test_weights_from_step"]
     assert held_out.to_json()["test_weights_from_step"] == 10
     assert list(RunSummary.of(result, "mse", True, parameters=7).to_json())[12:] == ["parameters"]
+    with_baselines = RunSummary.of(result, "mse", True, parameters=7, test_metrics={"mse": 0.3},
+                                   baselines={"naive": {"mse": 0.5}})
+    assert list(with_baselines.to_json())[12:] == ["parameters", "test_metrics", "test_weights_from_step",
+                                                   "baselines"]
+    assert with_baselines.to_json()["baselines"] == {"naive": {"mse": 0.5}}
     older = {key: value for key, value in plain.to_json().items() if key not in ("stop_reason", "still_improving")}
     assert RunSummary.from_json(older) == plain
-    for summary in (plain, held_out):
+    for summary in (plain, held_out, with_baselines):
         assert RunSummary.from_json(json.loads(json.dumps(summary.to_json()))) == summary
     with pytest.raises(ValueError, match="not a run summary"):
         RunSummary.from_json({"status": "solved"})

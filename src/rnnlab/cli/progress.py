@@ -16,18 +16,20 @@ class Reporter(Protocol):
     def __call__(self, record: EvalRecord) -> None: ...
 
 
-def describe(record: EvalRecord, metric: str) -> str:
+def describe(record: EvalRecord, metric: str, held_out: str = "test") -> str:
+    """One evaluation as a line; `held_out` names the split the metric is on (validation for real data)."""
     value = record.metrics.get(metric, float("nan"))
     text = (f"step {record.step:>7}  {record.seconds:7.1f} s  loss {record.train_loss:.4f}  "
-            f"test {metric} {value:.4f}  |g| {record.grad_norm:.3g}")
+            f"{held_out} {metric} {value:.4f}  |g| {record.grad_norm:.3g}")
     return text + ("  solved" if record.solved else "")
 
 
 @contextmanager
-def training_progress(console: Console, total_steps: int, metric: str, label: str) -> Iterator[Reporter]:
+def training_progress(console: Console, total_steps: int, metric: str, label: str,
+                      held_out: str = "test") -> Iterator[Reporter]:
     if not console.is_terminal:
         def plain(record: EvalRecord) -> None:
-            console.print(f"{label}  {describe(record, metric)}", highlight=False)
+            console.print(f"{label}  {describe(record, metric, held_out)}", highlight=False)
 
         yield plain
         return
@@ -38,7 +40,7 @@ def training_progress(console: Console, total_steps: int, metric: str, label: st
 
         def live(record: EvalRecord) -> None:
             value = record.metrics.get(metric, float("nan"))
-            status = f"loss {record.train_loss:.4f}  {metric} {value:.4f}"
+            status = f"loss {record.train_loss:.4f}  {held_out} {metric} {value:.4f}"
             status += "  [green]solved[/]" if record.solved else ""
             progress.update(task_id, completed=record.step, status=status)
 

@@ -23,12 +23,15 @@ from rnnlab.cli.shared_args import add_alias
 from rnnlab.cli.task_args import add_task_arguments, parse_task_options
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.cli.train_args import INIT_DEFAULTS, INIT_HELP, MODEL_DEFAULTS, MODEL_HELP, TRAIN_DEFAULTS, TRAIN_HELP
+from rnnlab.data.tasks.base import SplitConfig
+from rnnlab.data.tasks.forecast_configs import CsvSeriesConfig
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
 from rnnlab.train.distributed import Ranks, joined
 from rnnlab.train.experiment import Experiment, make_experiment, start_run, train_run
 from rnnlab.train.loop import EvalRecord, TrainConfig
-from rnnlab.train.run import RunFolder
+from rnnlab.train.recipes import RECIPE_NAMES
+from rnnlab.train.run import RunFolder, RunSummary
 
 # A rank that failed only because another did waits this long before it exits, so that the rank that failed
 # first says why and exits first (torchrun names the first rank to exit as the root cause, then ends the rest).
@@ -38,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train one model on one task",
                                    description="Train one model on one task into a run folder.")
     add_task_arguments(parser)
+    parser.add_argument("--recipe", choices=RECIPE_NAMES, default=None,
+                        help="the application's recipe: settings measured to train it to useful quality on 2 CPU "
+                             "cores (cpu) or one GPU (gpu); flags given still win (train/recipe_book.py)")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default="lstm", choices=list(MODELS), metavar="NAME",
                        help=f"the model to train, one of {', '.join(MODELS)} (default: lstm)")
@@ -65,7 +71,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_experiment(args: argparse.Namespace) -> Experiment:
-    """The experiment the flags describe: flags given, else the task's suggestions, else defaults."""
+    """The experiment the flags describe: flags given, else the recipe's, else the task's suggestions, else
+    defaults."""
     task_options = parse_task_options(args)
 
     def given(cls: type, prefix: str = "", skip: tuple[str, ...] = ()) -> dict[str, object]:
@@ -75,7 +82,7 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
     return make_experiment(args.task, args.model, length=args.length, task_options=task_options,
                            model_options=given(ModelConfig, skip=("name", "init")),
                            init_options=given(InitConfig, prefix="init_"), train_options=given(TrainConfig),
-                           budget=args.budget)
+                           budget=args.budget, recipe=args.recipe)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,6 +118,7 @@ def train_ranks(args: argparse.Namespace, ranks: Ranks, started: float) -> int:
         return 0
     err = console(stderr=True)
     metric, steps, every = experiment.entry.metric, experiment.train.steps, experiment.train.eval_every
+    held_out = held_out_name(experiment)
     with heartbeat(err) as beat:
         beat.now("checking and preparing the data")
         run = start_run(experiment, folder, resume=args.resume, overwrite=args.overwrite, ranks=ranks)
@@ -118,26 +126,61 @@ def train_ranks(args: argparse.Namespace, ranks: Ranks, started: float) -> int:
         shared = f"  {ranks.world} ranks" if ranks.world > 1 else ""
         err.print(f"[bold]{name}[/]  H={experiment.model.hidden_size}{shared}  -> {escape(str(folder.path))}"
                   f"{escape(cap)}", highlight=False)
+        if isinstance(experiment.task_config, CsvSeriesConfig) and experiment.task_config.detected:
+            err.print(f"chosen from the data: {escape(experiment.task_config.detected)}", highlight=False)
         beat.spoke()
 
         def on_step(step: int, loss: float, grad_norm: float) -> None:
             beat.now(f"evaluating at step {step}" if step % every == 0 or step == steps
                      else f"training: step {step} of {steps}")
 
-        with training_progress(err, steps, metric, name) as report:
+        with training_progress(err, steps, metric, name, held_out) as report:
             def on_eval(record: EvalRecord) -> None:
                 report(record)
                 beat.spoke()
 
             summary = train_run(run, on_eval=on_eval, on_step=on_step, on_phase=beat.now, deadline=deadline)
-    line = (f"{summary.status}: best test {metric} {summary.best:.4f} after {summary.steps} steps, "
+    lines = summary_lines(summary, held_out, experiment.entry.lower_is_better)
+    if summary.stop_reason == "time" and limit is not None:
+        lines[0] = lines[0].replace("; stopped: time", f"; stopped by --max-seconds {limit:g} after "
+                                    f"{time.monotonic() - started:.1f} s in all")
+    for line in lines:
+        console().print(line, highlight=False)
+    console().print(f"results: {escape(str(folder.path / 'result.json'))}", highlight=False)
+    return 0
+
+
+def held_out_name(experiment: Experiment) -> str:
+    """What the scores during training are called: a real data set's split (validation), else the generated
+    task's test set."""
+    config = experiment.task_config
+    return config.split if isinstance(config, SplitConfig) else "test"
+
+
+def summary_lines(summary: RunSummary, held_out: str, lower_is_better: bool) -> list[str]:
+    """The end of a run: its best held-out score and why it stopped; for a real data set, its test metrics
+    beside its task's baselines on the same test split, and whether it beats them."""
+    metric = summary.metric
+    line = (f"{summary.status}: best {held_out} {metric} {summary.best:.4f} after {summary.steps} steps, "
             f"{summary.seconds:.1f} s; {summary.parameters:,} parameters")
     if summary.status == "solved":
         line += f"; solved at step {summary.solved_at_step} ({summary.seconds_to_solve:.1f} s)"
     if summary.diverged_at_step is not None:
         line += f"; diverged at step {summary.diverged_at_step}"
-    if summary.stop_reason == "time" and limit is not None:
-        line += f"; stopped by --max-seconds {limit:g} after {time.monotonic() - started:.1f} s in all"
-    console().print(line, highlight=False)
-    console().print(f"results: {escape(str(folder.path / 'result.json'))}", highlight=False)
-    return 0
+    if summary.stop_reason is not None:
+        line += f"; stopped: {summary.stop_reason}" + (" (still improving)" if summary.still_improving else "")
+    lines = [line]
+    if summary.test_metrics is None or metric not in summary.test_metrics:
+        return lines
+    value = summary.test_metrics[metric]
+    lines.append(f"test {metric} {value:.4f} (the weights of step {summary.test_weights_from_step}, chosen on "
+                 f"{held_out}; scored once on the test split)")
+    scored = {name: scores[metric] for name, scores in (summary.baselines or {}).items() if metric in scores}
+    if scored:
+        listed = ", ".join(f"{name} {score:.4f}" for name, score in scored.items())
+        strongest = (min if lower_is_better else max)(scored, key=lambda name: scored[name])
+        beats = value < scored[strongest] if lower_is_better else value > scored[strongest]
+        verdict = ("beats every baseline" if beats else
+                   f"does NOT beat the {strongest} baseline ({scored[strongest]:.4f})")
+        lines.append(f"baselines on the test split: {listed}; the model {verdict}")
+    return lines

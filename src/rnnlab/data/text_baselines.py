@@ -21,6 +21,7 @@ C of a grid; the C with the best validation accuracy is scored once on the test 
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import Counter
@@ -94,7 +95,7 @@ class BagOfWords:
 
 def fit_logistic_regression(x: Tensor, y: Tensor, classes: int, c: float, max_iter: int = 200,
                             start: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
-    """W (F, C), b (C,) minimising Σ CE + ‖W‖²/(2c) over sparse x (N, F), labels y (N,), by L-BFGS."""
+    """W (F, C), b (C,) minimising Σ CE + ‖W‖²/(2c) over x (N, F), sparse or dense, labels y (N,), by L-BFGS."""
     features = x.shape[1]
     weight = (start[0].clone() if start else torch.zeros(features, classes)).requires_grad_()
     bias = (start[1].clone() if start else torch.zeros(classes)).requires_grad_()
@@ -104,7 +105,7 @@ def fit_logistic_regression(x: Tensor, y: Tensor, classes: int, c: float, max_it
 
     def objective() -> Tensor:  # divided by N (same minimiser), so tolerances do not scale with the data
         optimizer.zero_grad()
-        logits = torch.sparse.mm(x, weight) + bias  # (N, C)
+        logits = linear(x, weight, bias)  # (N, C)
         loss = F.cross_entropy(logits, y) + weight.pow(2).sum() / (2 * c * n)
         loss.backward()
         return loss
@@ -113,8 +114,13 @@ def fit_logistic_regression(x: Tensor, y: Tensor, classes: int, c: float, max_it
     return weight.detach(), bias.detach()
 
 
+def linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """x W + b for a sparse or dense x (N, F) -> (N, C)."""
+    return (torch.sparse.mm(x, weight) if x.is_sparse else x @ weight) + bias
+
+
 def accuracy(x: Tensor, y: Tensor, weight: Tensor, bias: Tensor) -> float:
-    return float(((torch.sparse.mm(x, weight) + bias).argmax(dim=-1) == y).float().mean())
+    return float((linear(x, weight, bias).argmax(dim=-1) == y).float().mean())
 
 
 def majority_baseline(train: LabelledTexts, validation: LabelledTexts, test: LabelledTexts,
@@ -147,11 +153,12 @@ def bag_of_words_baseline(train: LabelledTexts, validation: LabelledTexts, test:
                           time.perf_counter() - started)
 
 
+@functools.lru_cache(maxsize=4)  # a run's validation task and its end-of-run test task share one fit
 def text_baselines(corpus: TextCorpus, max_train: int | None = None, max_eval: int | None = None,
-                   config: BagOfWordsConfig | None = None) -> list[BaselineResult]:
+                   config: BagOfWordsConfig | None = None) -> tuple[BaselineResult, ...]:
     """Both baselines on a corpus (the first `max_train` training and `max_eval` evaluation texts)."""
     train = corpus.train.head(max_train)
     validation, test = corpus.validation.head(max_eval), corpus.test.head(max_eval)
     classes = len(corpus.classes)
-    return [majority_baseline(train, validation, test, classes),
-            bag_of_words_baseline(train, validation, test, classes, config)]
+    return (majority_baseline(train, validation, test, classes),
+            bag_of_words_baseline(train, validation, test, classes, config))

@@ -10,8 +10,9 @@ our runs:
     plot_bleu_by_length(buckets, Path("bleu-by-length.png"))
 
 Buckets hold source sentences by word count (`bpe.split_words`: words and marks) in [low, high); each
-bucket's BLEU is a corpus BLEU over its sentences, scored as the task scores (lower-cased words and
-marks, sacreBLEU). Buckets with few sentences are noisy: their counts come with the records.
+bucket's BLEU is a corpus BLEU over its sentences, scored as the task scores (detokenised outputs
+against the raw references, sacreBLEU 13a, case ignored: data/tasks/bleu.py). Buckets with few sentences
+are noisy: their counts come with the records.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from rnnlab.data.bpe import normalise, split_words
-from rnnlab.data.tasks.translation import HeldOut, PairTask, translation_scores
+from rnnlab.data.bpe import split_words
+from rnnlab.data.tasks.base import HeldOut
+from rnnlab.data.tasks.bleu import translation_scores
+from rnnlab.data.tasks.pairs import PairTask
 from rnnlab.files import atomic_path
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.train.experiment import load_run
@@ -47,7 +50,7 @@ class Translations:
 
     sources: list[str]
     hypotheses: list[str]
-    references: list[str]  # normalised as the task scores them
+    references: list[str]  # the raw reference sentences, as the task scores them
 
 
 def bleu_by_length(sources: Sequence[str], hypotheses: Sequence[str], references: Sequence[str],
@@ -74,8 +77,7 @@ def run_translations(folder: Path, split: HeldOut = "test", beam_size: int = 1, 
         raise ValueError(f"{folder} is a run of {experiment.task!r}, not of a translation task")
     examples = task.eval_examples[:limit]
     hypotheses = task.translate(model.eval(), [turns for turns, _ in examples], beam_size, alpha)
-    return Translations([" ".join(turns) for turns, _ in examples], hypotheses,
-                        [normalise(target) for _, target in examples])
+    return Translations([" ".join(turns) for turns, _ in examples], hypotheses, [target for _, target in examples])
 
 
 def plot_bleu_by_length(curves: dict[str, list[LengthBucket]], path: Path,

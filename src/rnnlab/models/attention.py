@@ -13,7 +13,8 @@ Two score functions:
     multiplicative  score(q, h) = qᵀ W h                 Luong, Pham & Manning 2015, "general", eq. (8)
 
 Both take all T queries at once (B, T, Q): a decoder whose recurrence does not read the context (Luong's
-placement, see models/seq2seq.py) attends for every target step in one call.
+placement, see models/seq2seq.py) attends for every target step in one call; Bahdanau's placement asks one
+step at a time (T = 1), since each query is the state the previous step's context helped make.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from torch import Tensor, nn
 
 AttentionName = Literal["none", "additive", "multiplicative"]
 ATTENTIONS: tuple[AttentionName, ...] = ("none", "additive", "multiplicative")
+# Where the context enters the decoder (models/seq2seq.py): after its recurrent step, read out beside its state
+# (Luong et al. 2015), or into the step itself, attending from the previous state (Bahdanau et al. 2015).
+Placement = Literal["luong", "bahdanau"]
+PLACEMENTS: tuple[Placement, ...] = ("luong", "bahdanau")
 
 
 def attend(scores: Tensor, memory: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]:

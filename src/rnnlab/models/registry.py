@@ -16,12 +16,12 @@ from typing import Literal
 import torch
 from torch import nn
 
-from rnnlab.models.attention import ATTENTIONS, AttentionName
+from rnnlab.models.attention import ATTENTIONS, PLACEMENTS, AttentionName, Placement
 from rnnlab.models.init import InitConfig
 from rnnlab.models.layer_config import Backend, RecurrentConfig
 from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.seq2seq import EncoderDecoder, Seq2SeqModel, TransformerSeq2Seq
-from rnnlab.models.sequence import InputEncoder, IOSpec, SequenceModel
+from rnnlab.models.sequence import POOLINGS, InputEncoder, IOSpec, Pooling, SequenceModel
 from rnnlab.models.transformer import CausalTransformer, Positions, TransformerConfig
 
 
@@ -33,7 +33,7 @@ class ModelConfig:
     hidden_size: int = 128  # H for recurrent cells, d_model for the Transformer
     num_layers: int = 1
     bidirectional: bool = False
-    dropout: float = 0.0
+    dropout: float = 0.0  # between stacked layers, and on embeddings and outputs (models/sequence.py, seq2seq.py)
     embed_size: int | None = None  # token embedding width (default: hidden_size); features: None = raw
     init: InitConfig | None = None  # None: the family's default (see MODELS)
     backend: Backend = "auto"
@@ -42,12 +42,19 @@ class ModelConfig:
     positions: Positions = "sinusoidal"  # Transformer
     max_len: int = 1024  # Transformer context window
     attention: AttentionName = "none"  # recurrent encoder-decoders only (models/attention.py)
+    attention_placement: Placement = "luong"  # where the context enters the decoder (models/seq2seq.py)
+    pooling: Pooling = "last"  # one output per sequence: from the last step, or pooled (models/sequence.py)
 
     def __post_init__(self) -> None:
         if self.name not in MODELS:
             raise ValueError(f"unknown model {self.name!r}; choose one of {', '.join(MODELS)}")
         if self.attention not in ATTENTIONS:
             raise ValueError(f"unknown attention {self.attention!r}; choose one of {', '.join(ATTENTIONS)}")
+        if self.pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {self.pooling!r}; choose one of {', '.join(POOLINGS)}")
+        if self.attention_placement not in PLACEMENTS:
+            raise ValueError(f"unknown attention placement {self.attention_placement!r}; choose one of "
+                             f"{', '.join(PLACEMENTS)}")
         if self.hidden_size <= 0 or self.num_layers <= 0:
             raise ValueError(f"hidden_size and num_layers must be positive, got {self.hidden_size}, "
                              f"{self.num_layers}")
@@ -164,7 +171,7 @@ def build_model(config: ModelConfig, io: IOSpec) -> SequenceModel:
     # The Transformer projects features to d_model itself, so only tokens get an embedding before it.
     width = (config.embed_size or config.hidden_size) if io.tokens else None
     encoder = InputEncoder(io, width if needs_width else None)
-    return SequenceModel(encoder, family.core(config, encoder.output_size), io)
+    return SequenceModel(encoder, family.core(config, encoder.output_size), io, config.dropout, config.pooling)
 
 
 def build_encoder_decoder(config: ModelConfig, source_vocab: int, target_vocab: int) -> Seq2SeqModel:
@@ -183,8 +190,11 @@ def build_encoder_decoder(config: ModelConfig, source_vocab: int, target_vocab: 
     encoder = RecurrentLayer(family.recurrent_config(config, width))
     decoder_config = replace(config, bidirectional=False,
                              hidden_size=config.hidden_size * (2 if config.bidirectional else 1))
-    decoder = RecurrentLayer(family.recurrent_config(decoder_config, width))
-    return EncoderDecoder(source, encoder, target, decoder, target_vocab, config.attention)
+    feeds_context = config.attention != "none" and config.attention_placement == "bahdanau"
+    decoder_input = width + (encoder.config.output_size if feeds_context else 0)  # [E y; c] under Bahdanau's
+    decoder = RecurrentLayer(family.recurrent_config(decoder_config, decoder_input))
+    return EncoderDecoder(source, encoder, target, decoder, target_vocab, config.attention,
+                          config.attention_placement, config.dropout)
 
 
 def build_for_io(config: ModelConfig, io: IOSpec) -> nn.Module:

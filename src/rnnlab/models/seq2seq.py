@@ -17,19 +17,25 @@ pass, not from the model's sampled history: an approximation that costs one extr
 Every model also carries its vocabularies as byte tables (buffers saved with the weights), so a
 checkpoint decodes its own outputs without the data it was trained on (`set_token_tables`).
 
-Recurrent (Sutskever et al. 2014; Cho et al. 2014; attention as Luong et al. 2015 place it):
+Recurrent (Sutskever et al. 2014; Cho et al. 2014), with attention placed as Luong et al. (2015) or
+Bahdanau et al. (2015) place it (`placement`):
 
     h_1..h_S, s_0 = Encoder(x_1..x_S)           every registered cell; a bidirectional encoder's two
                                                 directions are concatenated (`bridge`), so the decoder
                                                 has dirs·H units
-    s_t = Decoder(y_{t-1}, s_{t-1})             (B, T, H_dec), one fused call for all steps
-    c_t = Σ_j α_tj h_j                           attention: additive or multiplicative (models/attention.py)
-    s̃_t = tanh(W_c [c_t; s_t])                  Luong's attentional hidden state; s̃_t = s_t without attention
+    luong     s_t = Decoder(E y_{t-1}, s_{t-1})            (B, T, H_dec), one fused call for all steps
+              c_t = Σ_j α_tj h_j,  α_t = attend(s_t, h)     attention after the step
+    bahdanau  c_t = Σ_j α_tj h_j,  α_t = attend(s_{t-1}, h) attention before the step, from the previous state,
+              s_t = Decoder([E y_{t-1}; c_t], s_{t-1})      and the context feeds the step: one step at a time
+    s̃_t = tanh(W_c [c_t; s_t])                  the attentional hidden state; s̃_t = s_t without attention
     p(y_t | y_<t, x) = softmax(W_o s̃_t)
 
-Luong's placement (attend after the recurrent step) rather than Bahdanau's (attend before it, feeding
-c_t into the step) keeps the decoder one fused call over all target steps; the two differ in where
-the context enters, not in the score functions, which are exactly Bahdanau's and Luong's.
+Luong's placement keeps the decoder one fused call over all target steps; Bahdanau's lets what the model
+attended to steer its next state, at the price of a Python loop over target steps. Bahdanau et al. read
+out through a maxout layer on (s_{t-1}, y_{t-1}, c_t); both placements here share the readout above, so
+that they differ only in where the context enters. The score functions (models/attention.py) are
+exactly Bahdanau's and Luong's. `dropout` (training only) drops the embeddings and s̃_t (Zaremba et al.
+2014's non-recurrent connections); stacked layers drop between them too.
 
 Transformer (Vaswani et al. 2017, pre-norm): a bidirectional encoder over the source with padding
 masked, and a causal decoder with cross-attention to the encoder's outputs.
@@ -43,7 +49,7 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor, nn
 
-from rnnlab.models.attention import AttentionName, make_attention
+from rnnlab.models.attention import AttentionName, Placement, make_attention
 from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.sequence import InputEncoder
 from rnnlab.models.state import step_mask
@@ -142,18 +148,24 @@ class EncoderDecoder(Seq2SeqModel):
     """The recurrent encoder-decoder (see the module docstring), attention "none", "additive" or "multiplicative"."""
 
     def __init__(self, source: InputEncoder, encoder: RecurrentLayer, target: InputEncoder,
-                 decoder: RecurrentLayer, output_size: int, attention: AttentionName = "none") -> None:
+                 decoder: RecurrentLayer, output_size: int, attention: AttentionName = "none",
+                 placement: Placement = "luong", dropout: float = 0.0) -> None:
         super().__init__(source.io.input_size, output_size)
         enc, dec = encoder.config, decoder.config
         if dec.bidirectional or dec.hidden_size != enc.output_size or dec.num_layers != enc.num_layers \
                 or dec.cell != enc.cell:
             raise ValueError("the decoder must be a unidirectional stack of the encoder's cell with as many "
                              "layers and hidden size = encoder directions x encoder hidden size")
+        self.feeds_context = attention != "none" and placement == "bahdanau"
+        expected = target.output_size + (enc.output_size if self.feeds_context else 0)
+        if dec.input_size != expected:
+            raise ValueError(f"the decoder reads {dec.input_size} inputs; this placement needs {expected}")
         self.source, self.encoder, self.target, self.decoder = source, encoder, target, decoder
         self.attention = None if attention == "none" else make_attention(attention, dec.hidden_size, enc.output_size)
         if self.attention is not None:
             self.combine = nn.Linear(enc.output_size + dec.hidden_size, dec.hidden_size)  # W_c
         self.head = nn.Linear(dec.hidden_size, output_size)  # W_o
+        self.drop = nn.Dropout(dropout)
 
     def bridge(self, state: Any) -> Any:
         """Encoder state, fields (L·dirs, B, H) -> decoder state, fields (L, B, dirs·H)."""
@@ -164,26 +176,48 @@ class EncoderDecoder(Seq2SeqModel):
 
     def encode(self, source: Tensor, lengths: Tensor | None = None) -> tuple[Memory, Any]:
         """source (B, S) -> memory (outputs (B, S, dirs·H)), decoder initial state (fields (L, B, dirs·H))."""
-        outputs, state = self.encoder(self.source(source), None, lengths)
+        outputs, state = self.encoder(self.drop(self.source(source)), None, lengths)
         return Memory(outputs, source_mask(source, lengths)), self.bridge(state)
 
     def decode(self, target_in: Tensor, state: Any, memory: Memory | None = None) -> tuple[Tensor, Any]:
         """target_in (B, T) -> logits (B, T, V), state after the chunk. Attention needs `memory`."""
-        outputs, state = self.decoder(self.target(target_in), state)  # s_t: (B, T, H_dec)
-        if self.attention is not None:
-            if memory is None:
-                raise ValueError("an attention decoder needs the encoder's memory")
-            context, _ = self.attention(outputs, memory.outputs, memory.mask)  # c_t: (B, T, dirs·H)
-            outputs = torch.tanh(self.combine(torch.cat([context, outputs], dim=-1)))  # s̃_t: (B, T, H_dec)
-        return self.head(outputs), state
+        outputs, contexts, state, _ = self._run_decoder(target_in, state, memory)
+        if contexts is not None:
+            outputs = torch.tanh(self.combine(torch.cat([contexts, outputs], dim=-1)))  # s̃_t: (B, T, H_dec)
+        return self.head(self.drop(outputs)), state
+
+    def _run_decoder(self, target_in: Tensor, state: Any, memory: Memory | None
+                     ) -> tuple[Tensor, Tensor | None, Any, Tensor | None]:
+        """States s_t (B, T, H_dec), contexts c_t (B, T, K) (None without attention), the last state, and the
+        attention weights α (B, T, S)."""
+        embedded = self.drop(self.target(target_in))  # (B, T, E)
+        if self.attention is None:
+            outputs, state = self.decoder(embedded, state)
+            return outputs, None, state, None
+        if memory is None:
+            raise ValueError("an attention decoder needs the encoder's memory")
+        if not self.feeds_context:  # Luong: attend from s_t after one fused pass
+            outputs, state = self.decoder(embedded, state)  # s_t: (B, T, H_dec)
+            contexts, weights = self.attention(outputs, memory.outputs, memory.mask)  # c_t: (B, T, K)
+            return outputs, contexts, state, weights
+        steps, contexts_t, weights_t = [], [], []
+        for t in range(embedded.shape[1]):  # Bahdanau: attend from s_{t-1}, then feed c_t into the step
+            query = state.h[-1][:, None, :]  # (B, 1, H_dec): the top layer's previous state
+            context, weight = self.attention(query, memory.outputs, memory.mask)  # (B, 1, K), (B, 1, S)
+            output, state = self.decoder(torch.cat([embedded[:, t:t + 1], context], dim=-1), state)  # (B, 1, H)
+            steps.append(output)
+            contexts_t.append(context)
+            weights_t.append(weight)
+        return torch.cat(steps, 1), torch.cat(contexts_t, 1), state, torch.cat(weights_t, 1)
 
     def attention_weights(self, source: Tensor, target_in: Tensor, lengths: Tensor | None = None) -> Tensor:
         """α (B, T, S) of a teacher-forced pass, for plots and tests."""
         if self.attention is None:
             raise ValueError("this encoder-decoder has no attention")
         memory, state = self.encode(source, lengths)
-        outputs, _ = self.decoder(self.target(target_in), state)  # (B, T, H_dec)
-        return self.attention(outputs, memory.outputs, memory.mask)[1]
+        weights = self._run_decoder(target_in, state, memory)[3]
+        assert weights is not None
+        return weights
 
     def select_state(self, state: Any, rows: Tensor) -> Any:
         return type(state)(*(part[:, rows] for part in state))  # fields (L, B, H): rows on dim 1

@@ -11,8 +11,9 @@ and `summary(outputs, lengths)`: `RecurrentLayer` and `CausalTransformer` both a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import torch
 from torch import Tensor, nn
 
 from rnnlab.models.recurrent import RecurrentLayer
@@ -68,20 +69,49 @@ class InputEncoder(nn.Module):
         return self.to_width(inputs)
 
 
-class SequenceModel(nn.Module):
-    """Input encoder + core + linear head; the one call every task and the trainer use."""
+Pooling = Literal["last", "mean", "max"]
+POOLINGS: tuple[Pooling, ...] = ("last", "mean", "max")
 
-    def __init__(self, encoder: InputEncoder, core: Core, io: IOSpec) -> None:
+
+def pool(outputs: Tensor, lengths: Tensor | None, how: Pooling) -> Tensor:
+    """outputs (B, T, F) -> (B, F): the mean or the maximum over each sequence's real steps ("last" is the
+    core's own `summary`). Max-pooling over time is what sentence encoders such as Conneau et al. (2017)
+    found best for bidirectional LSTMs."""
+    T = outputs.shape[1]
+    real = torch.ones(outputs.shape[:2], dtype=torch.bool, device=outputs.device) if lengths is None else \
+        torch.arange(T, device=outputs.device)[None, :] < lengths.to(outputs.device)[:, None]  # (B, T)
+    if how == "mean":
+        weights = real.unsqueeze(-1).to(outputs.dtype)  # (B, T, 1)
+        return (outputs * weights).sum(1) / weights.sum(1)
+    return outputs.masked_fill(~real.unsqueeze(-1), float("-inf")).amax(dim=1)
+
+
+class SequenceModel(nn.Module):
+    """Input encoder + core + linear head; the one call every task and the trainer use.
+
+    `dropout` (training only) drops token embeddings on their way in and the core's outputs on their way to
+    the head: the non-recurrent connections, where Zaremba et al. (2014) regularise recurrent networks; the
+    recurrence itself is left alone. Between stacked layers the core drops with the same rate. A model with
+    one output per sequence reads the core's `summary` (its last real step; "last") or pools its outputs
+    over time (`pooling` "mean" or "max")."""
+
+    def __init__(self, encoder: InputEncoder, core: Core, io: IOSpec, dropout: float = 0.0,
+                 pooling: Pooling = "last") -> None:
         super().__init__()
         self.io = io
         self.encoder = encoder
         self.core: Core = core
         self.head = nn.Linear(core.output_size, io.output_size)
+        self.drop = nn.Dropout(dropout)
+        self.pooling = pooling
 
     def forward(self, inputs: Tensor, state: Any = None, lengths: Tensor | None = None) -> tuple[Tensor, Any]:
         """inputs (B, T) or (B, T, D) -> outputs (B, T, O) per step, or (B, O) per sequence; state."""
         x = self.encoder(inputs)  # (B, T, E)
+        if self.io.tokens:
+            x = self.drop(x)
         outputs, state = self.core(x, state, lengths)  # (B, T, F)
         if not self.io.per_step:
-            outputs = self.core.summary(outputs, lengths)  # (B, F)
-        return self.head(outputs), state
+            outputs = self.core.summary(outputs, lengths) if self.pooling == "last" else \
+                pool(outputs, lengths, self.pooling)  # (B, F)
+        return self.head(self.drop(outputs)), state

@@ -13,6 +13,7 @@ import torch
 
 from rnnlab.data.tasks.base import (
     ArtifactTask,
+    BaselineTask,
     HeldOut,
     PreparedTask,
     RestorableTask,
@@ -24,8 +25,8 @@ from rnnlab.data.tasks.base import (
 )
 from rnnlab.data.tasks.entry import TaskEntry
 from rnnlab.data.tasks.option_types import check_options
+from rnnlab.data.tasks.pairs import PairTask
 from rnnlab.data.tasks.registry import task_entry
-from rnnlab.data.tasks.translation import PairTask
 from rnnlab.models.device import resolve_device
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import (
@@ -49,6 +50,8 @@ from rnnlab.train.checkpoint import (
 )
 from rnnlab.train.distributed import ALONE, Ranks
 from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
+from rnnlab.train.recipe_book import find_recipe
+from rnnlab.train.recipes import Settings
 from rnnlab.train.run import RunFolder, RunSpec, RunSummary
 
 
@@ -92,21 +95,25 @@ def upgraded_spec(saved: RunSpec) -> RunSpec:
 
 def make_experiment(task: str, model: str, *, length: int | None = None, task_options: dict[str, Any] | None = None,
                     model_options: dict[str, Any] | None = None, init_options: dict[str, Any] | None = None,
-                    train_options: dict[str, Any] | None = None, budget: int | None = None) -> Experiment:
-    """An experiment from names, with what was given, else the task's suggested settings, else defaults.
+                    train_options: dict[str, Any] | None = None, budget: int | None = None,
+                    recipe: str | None = None) -> Experiment:
+    """An experiment from names, with what was given, else the `recipe`'s settings (train/recipe_book.py),
+    else the task's suggested settings, else defaults.
 
     `model_options` and `train_options` are ModelConfig and TrainConfig fields; `init_options` are
     InitConfig fields applied on top of the model family's own initialisation; `budget` picks the hidden
-    size that meets a parameter budget.
+    size that meets a parameter budget (over a recipe's hidden size).
     """
     entry = task_entry(task)
     check_options(entry.config_type, task_options or {})
+    chosen = find_recipe(task, recipe) if recipe is not None else None
+    settings = chosen.settings(model) if chosen is not None else Settings()  # traits(model): one error if unknown
     try:
-        task_config = entry.config(length, **(task_options or {}))
+        task_config = entry.config(length, **((chosen.task_options if chosen else {}) | (task_options or {})))
     except TypeError as error:  # e.g. a text value where the config compares numbers
         raise ValueError(f"bad option for task {entry.name!r}: {error}") from error
     given_model, given_train = dict(model_options or {}), dict(train_options or {})
-    suggested = entry.suggested_training.given()
+    suggested = entry.suggested_training.given() | settings.train_options()
     train_values = {f.name: given_train.get(f.name, suggested.get(f.name, f.default))
                     for f in dataclasses.fields(TrainConfig)}
     family = MODELS.get(model)
@@ -117,7 +124,10 @@ def make_experiment(task: str, model: str, *, length: int | None = None, task_op
         given_model["init"] = dataclasses.replace(base, **init_options)
     if budget is not None and "hidden_size" in given_model:
         raise ValueError("give --hidden or --budget, not both")
-    given_model = entry.suggested_model.given() | given_model
+    recipe_model = settings.model_options()
+    if budget is not None:
+        recipe_model.pop("hidden_size", None)  # the budget sets the size
+    given_model = entry.suggested_model.given() | recipe_model | given_model
     model_config = ModelConfig(name=model, **given_model)
     if budget is not None:
         io = entry.build(task_config).io
@@ -225,21 +235,29 @@ def _train(run: StartedRun, on_eval: Callable[[EvalRecord], None] | None,
                    deadline=deadline, evaluations_after=1 if held_out else 0)
     if on_phase is not None and held_out:
         on_phase("scoring the test split")
+    test = final_test_task(experiment)
     summary = RunSummary.of(result, experiment.entry.metric, experiment.entry.lower_is_better,
                             parameters=count_parameters(model),
-                            test_metrics=ranks.first(lambda: test_split_metrics(experiment, model)))
+                            test_metrics=None if test is None else ranks.first(lambda: score(experiment, test, model)),
+                            baselines=None if test is None else ranks.first(lambda: baselines_of(test)))
     if ranks.writes:
         folder.finish(summary)
     return summary
 
 
-def test_split_metrics(experiment: Experiment, model: SequenceModel) -> dict[str, float] | None:
+def final_test_task(experiment: Experiment) -> Task | None:
     """Real data sets evaluate on their validation split while training (config field `split`); the final
-    weights are scored once on the test split, which nothing was chosen on. None for other tasks."""
+    weights are scored once on the test split, which nothing was chosen on: this is the task scoring that
+    split. None for other tasks."""
     config = experiment.task_config
     if not isinstance(config, SplitConfig) or config.split == "test":
         return None
-    return score(experiment, experiment.entry.build(on_split(config, "test")), model)
+    return experiment.entry.build(on_split(config, "test"))
+
+
+def baselines_of(task: Task) -> dict[str, dict[str, float]] | None:
+    """The task's classical baselines on the test split, when it has any (data/tasks/base.py BaselineTask)."""
+    return task.baselines("test") if isinstance(task, BaselineTask) else None
 
 
 def score(experiment: Experiment, task: Task, model: SequenceModel) -> dict[str, float]:

@@ -4,7 +4,8 @@
     RUN/metrics.jsonl      one evaluation record per line
     RUN/tensorboard/       the same numbers as TensorBoard scalars, and the configs as its hyper-parameters
     RUN/checkpoints/       see checkpoint.py
-    RUN/result.json        written when the run ends: status, steps and seconds to solve, best metric
+    RUN/result.json        written when the run ends: status, steps and seconds to solve, best metric; for a
+                           real data set also its test metrics and its task's classical baselines on the test split
 
 A folder that holds another run is never written into unless the user says `resume` (same configs
 only) or `overwrite`.
@@ -205,7 +206,7 @@ def status_of(result: TrainResult) -> Status:
 @dataclass(frozen=True)
 class RunSummary:
     """What a run achieved, stated plainly: never a success it did not reach. RUN/result.json holds
-    `to_json()`: the fields in this order, the three optional ones only when they were measured."""
+    `to_json()`: the fields in this order, the four optional ones only when they were measured."""
 
     status: Status
     diverged_at_step: int | None
@@ -222,10 +223,14 @@ class RunSummary:
     parameters: int | None = None  # the model's; run_experiment always gives it
     test_metrics: dict[str, float] | None = None  # real data sets: the test split, scored once at the end
     test_weights_from_step: int | None = None  # with test_metrics: the evaluation whose weights were scored
+    # Real data sets: classical baselines on the same test split, {name: {metric: value}} (data/tasks/base.py
+    # BaselineTask), so that a run's test metrics are never read without what a simple predictor scores there.
+    baselines: dict[str, dict[str, float]] | None = None
 
     @classmethod
     def of(cls, result: TrainResult, primary: str, lower_is_better: bool, parameters: int | None = None,
-           test_metrics: dict[str, float] | None = None) -> RunSummary:
+           test_metrics: dict[str, float] | None = None,
+           baselines: dict[str, dict[str, float]] | None = None) -> RunSummary:
         first = result.first_solved
         final = result.final if result.records else None
         return cls(
@@ -244,11 +249,12 @@ class RunSummary:
             parameters=parameters,
             test_metrics=test_metrics,
             test_weights_from_step=None if test_metrics is None else result.selected_step,
+            baselines=baselines,
         )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("parameters", "test_metrics"):
+        for name in ("parameters", "test_metrics", "baselines"):
             if data[name] is None:
                 del data[name]
         if self.test_metrics is None:

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlab.data.forecasting.backtest import backtest, forecast_from, origin_index
+from rnnlab.data.forecasting.backtest import backtest, forecast_from, origin_index, roll_forecasts, scaled_actual
+from rnnlab.data.forecasting.calibrate import Calibration, normalised_residuals
 from rnnlab.data.forecasting.heads import Forecast
 from rnnlab.data.forecasting.prepare import Layout, prepare
 from rnnlab.data.forecasting.series import Series
@@ -34,10 +35,16 @@ def repeat_last(inputs):
 def test_a_model_repeating_its_last_value_scores_as_the_naive_forecast(layout, chunk):
     prepared = prepare(daily_series(), layout, season=7)
     origins = evaluation_origins(prepared.spans.test, CONTEXT, HORIZON, HORIZON)
-    metrics = backtest(prepared, lambda inputs: repeat_last(inputs).steps(chunk), origins, CONTEXT, HORIZON, chunk)
+    predict = lambda inputs: repeat_last(inputs).steps(chunk)  # noqa: E731
+    forecast = roll_forecasts(prepared, predict, origins, CONTEXT, HORIZON, chunk)
+    checks = evaluation_origins(prepared.spans.validation, CONTEXT, HORIZON, 1)
+    residuals = normalised_residuals(roll_forecasts(prepared, predict, checks, CONTEXT, HORIZON, chunk),
+                                     scaled_actual(prepared, checks, HORIZON))
+    metrics = backtest(prepared, forecast, Calibration.fit(residuals, 0.8).apply(forecast), origins, HORIZON)
     for name in ("mase", "mae", "rmse", "smape"):
         assert metrics[name] == pytest.approx(metrics["naive_" + name], rel=1e-5)
     assert metrics["seasonal_naive_mase"] != metrics["naive_mase"]
+    assert "model_coverage" not in metrics and 0.5 < metrics["coverage"] <= 1  # a point forecast gets an interval
 
 
 def test_origins_by_row_or_time_and_a_forecast_past_the_end():

@@ -7,6 +7,7 @@ import pytest
 
 from rnnlab.data.tasks.base import (
     ArtifactTask,
+    BaselineTask,
     PreparedTask,
     RestorableTask,
     SelfEvaluatingTask,
@@ -34,6 +35,7 @@ ABILITIES = {
     ArtifactTask: {"shakespeare-char", "text-file", "sentiment", "text-csv", "spoken-digits", "wav-folder"},
     RestorableTask: {"sentiment", "text-csv", "spoken-digits", "wav-folder"},
     ThresholdTask: SYNTHETIC | LABELLED | {"mnist5k", "fashion"},
+    BaselineTask: STREAMS | PAIRS | FORECASTS | LABELLED,
 }
 WITHOUT_SPLIT = SYNTHETIC | {"mnist5k", "fashion"}  # generated data, or MNIST's fixed test split
 TASK_MEMBERS = sorted(name for name in vars(Task) if not name.startswith("_"))

@@ -5,8 +5,8 @@ import torch
 
 from rnnlab.data.tasks import dialogue
 from rnnlab.data.tasks.base import seeded
+from rnnlab.data.tasks.pairs import EOS_ID
 from rnnlab.data.tasks.registry import make_task
-from rnnlab.data.tasks.translation import EOS_ID
 from rnnlab.decode.sampling import SamplingConfig
 from rnnlab.models.registry import ModelConfig, build_for_io
 

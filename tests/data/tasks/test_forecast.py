@@ -2,6 +2,7 @@
 evaluation and "solved", on a synthetic CSV series with a daily cycle (references: hand-counted feature
 sizes; the seasonal-naive forecast's own score on the same windows)."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -9,7 +10,8 @@ import pytest
 import torch
 
 from rnnlab.data.tasks.base import seeded
-from rnnlab.data.tasks.forecast import CsvSeriesConfig, EnergyConfig, StocksConfig, WeatherConfig, csv_series
+from rnnlab.data.tasks.forecast import csv_series
+from rnnlab.data.tasks.forecast_configs import CsvSeriesConfig, EnergyConfig, StocksConfig, WeatherConfig
 from rnnlab.data.tasks.registry import make_task
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train.loop import TrainConfig, train
@@ -90,7 +92,8 @@ def test_training_beats_seasonal_naive_on_an_easy_series(tmp_path):
     result = train(model, task, TrainConfig(steps=100, batch_size=32, lr=1e-2, eval_every=100, device="cpu",
                                             stop_when_solved=False))
     final = result.final.metrics
-    assert not result.diverged and "coverage" not in final  # a point head has no interval
+    assert not result.diverged and "model_coverage" not in final  # a point head has no interval of its own,
+    assert 0 < final["coverage"] <= 1  # but a calibrated one (data/forecasting/calibrate.py)
     assert final["mase"] < final["naive_mase"]
 
 
@@ -98,8 +101,29 @@ def test_csv_series_needs_a_file_and_enough_rows(tmp_path):
     with pytest.raises(ValueError, match="csv-series needs a file and a column"):
         _ = csv_series(CsvSeriesConfig()).prepared
     path = daily_cycle_csv(tmp_path / "short.csv", days=2)
-    with pytest.raises(ValueError, match=r"short\.csv has 48 rows, too few for context 48 and horizon 12"):
+    # context: detected (two seasons, cut to a third of the 33-row training span)
+    with pytest.raises(ValueError, match=r"short\.csv has 48 rows, too few for context 11 and horizon 12"):
         _ = csv_series(CsvSeriesConfig(path=str(path), target="load", time_column="date")).prepared
+
+
+def test_a_user_series_gets_its_open_settings_from_the_data_and_keeps_the_given_ones(tmp_path):
+    """Reference: data/forecasting/defaults.py's rules on the hourly daily cycle: season 24 (a day of hours), no
+    trend (levels), context two seasons, hour and weekday features; what the user gives is kept."""
+    path = daily_cycle_csv(tmp_path / "load.csv")
+    config = CsvSeriesConfig(path=str(path), target="load", time_column="date")
+    assert (config.season, config.relative, config.context, config.calendar) == (24, False, 48, "hour,weekday")
+    assert "season 24" in config.detected and "levels" in config.detected
+    given = CsvSeriesConfig(path=str(path), target="load", time_column="date", season=12, relative=True,
+                            context=30, calendar="")
+    assert (given.season, given.relative, given.context, given.calendar, given.detected) == (12, True, 30, "", "")
+    assert dataclasses.replace(config) == config  # a saved config rebuilds as it was, reading nothing new
+
+
+def test_solved_needs_both_the_naive_and_the_seasonal_naive_forecast_beaten():
+    """Reference: issue 14: a forecaster that beats seasonal naive but not naive is not solved."""
+    task = make_task("stocks")
+    assert not task.solved({"mase": 1.0, "naive_mase": 0.9, "seasonal_naive_mase": 1.2})
+    assert task.solved({"mase": 0.8, "naive_mase": 0.9, "seasonal_naive_mase": 1.2})
 
 
 @pytest.mark.parametrize("head", ["point", "gaussian", "quantile"])

@@ -14,15 +14,30 @@ SPLITS = {
 }
 
 
-def make(split="validation"):
+def make(split="validation", solved_accuracy=1.0):
     loads = []
 
     def load(name):
         loads.append(name)
         return SPLITS[name]
 
-    task = LabelledSequenceTask("toy", IOSpec(4, 2, tokens=True, per_step=False), ("neg", "pos"), load, split)
+    task = LabelledSequenceTask("toy", IOSpec(4, 2, tokens=True, per_step=False), ("neg", "pos"), load, split,
+                                solved_accuracy)
     return task, loads
+
+
+def test_baselines_score_the_majority_class_on_either_held_out_split():
+    """Reference: the training majority is class 1; validation labels 1, 0 (0.5), test label 1 (1.0)."""
+    task, _ = make()
+    assert task.baselines("validation") == {"majority class": {"accuracy": 0.5}}
+    assert task.baselines("test") == {"majority class": {"accuracy": 1.0}}
+
+
+def test_without_a_threshold_solved_means_beating_the_strongest_baseline_on_validation():
+    """Reference: the majority class scores 0.5 on validation: 0.5 ties it (not solved), 0.6 beats it."""
+    task, _ = make(solved_accuracy=None)
+    assert task.solved_threshold == 0.5
+    assert not task.solved({"accuracy": 0.5}) and task.solved({"accuracy": 0.6})
 
 
 def test_nothing_loads_until_used_and_the_baseline_is_the_training_majority():

@@ -67,6 +67,15 @@ def test_a_uniform_model_scores_log2_of_the_vocabulary(fake_plays):
     assert task.baseline["bpc"] < math.log2(V)  # the unigram model beats uniform
 
 
+def test_baselines_score_the_unigram_on_either_held_out_split(fake_plays):
+    """Reference: the unigram of a task built on that split (`baseline`), the vocabulary staying the training one."""
+    task = shakespeare_char(ShakespeareCharConfig(chunk_length=4, eval_columns=2))
+    on_test = shakespeare_char(ShakespeareCharConfig(chunk_length=4, eval_columns=2, split="test"))
+    assert task.baselines("validation") == {"unigram": task.baseline}
+    assert task.baselines("test") == {"unigram": on_test.baseline}
+    assert task.baselines("test") != task.baselines("validation")
+
+
 def test_every_held_out_prediction_counts_once(fake_plays):
     """Reference: a model that always answers the space character is right exactly as often as the next
     character of the validation play is a space (the first character is never a target)."""

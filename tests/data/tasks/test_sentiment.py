@@ -9,6 +9,7 @@ import torch
 from rnnlab.data.datasets.text_csv import LabelledTexts, TextCorpus
 from rnnlab.data.tasks.registry import make_task, task_entry
 from rnnlab.data.tasks.sentiment import SentimentConfig, TextClassificationTask
+from rnnlab.data.text_baselines import text_baselines
 from rnnlab.data.vocab import SPECIALS
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train.loop import TrainConfig, train
@@ -87,6 +88,27 @@ def test_registered_tasks_build_without_loading():
     assert unconfigured.baseline == {}  # `rnnlab tasks` lists it with no file
     with pytest.raises(ValueError, match="task text-csv needs a file: --set path="):
         _ = unconfigured.io
+
+
+def test_baselines_are_the_majority_class_and_the_bag_of_words_on_either_split():
+    """Reference: text_baselines on the same corpus, its validation and test accuracies."""
+    task, _ = make()
+    majority, bag = text_baselines(CORPUS)
+    assert task.baselines("validation") == {"majority class": {"accuracy": majority.validation_accuracy},
+                                            "bag of words": {"accuracy": bag.validation_accuracy}}
+    assert task.baselines("test")["bag of words"] == {"accuracy": bag.test_accuracy}
+
+
+def test_a_user_csv_is_solved_only_above_its_strongest_baseline(tmp_path):
+    """Reference: text_baselines of the same file: the strongest validation accuracy is the bar, and a tie
+    does not clear it (issue 14: text-csv used to need accuracy 1.0)."""
+    path = tmp_path / "r.csv"
+    path.write_text("review,stars\n" + "".join(f"great {i} film,5\nawful {i} film,1\nfilm {i} ok,3\n"
+                                              for i in range(10)))
+    task = make_task("text-csv", path=str(path), text_column="review", label_column="stars")
+    strongest = max(result.validation_accuracy for result in text_baselines(task.corpus))
+    assert task.solved_threshold == strongest
+    assert not task.solved({"accuracy": strongest}) and task.solved({"accuracy": strongest + 0.01})
 
 
 def test_a_csv_run_records_the_file_and_refuses_a_changed_one(tmp_path, monkeypatch):

@@ -8,8 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from rnnlab.data.tasks.base import seeded
+from rnnlab.data.tasks.bleu import translation_scores
+from rnnlab.data.tasks.pairs import BOS_ID, EOS_ID
 from rnnlab.data.tasks.registry import make_task
-from rnnlab.data.tasks.translation import BOS_ID, EOS_ID, read_pairs_tsv, translation_scores
+from rnnlab.data.tasks.translation import read_pairs_tsv
 from rnnlab.models.registry import ModelConfig, build_for_io
 
 PAIRS = [("ein kleines haus", "a small house"), ("das haus", "the house"), ("ein haus", "a house"),

@@ -1,14 +1,16 @@
 """Scoring a forecaster by rolling origins, and forecasting from one origin (inside or past the data).
 
     predict  = predictor(model, head, device)        # inputs (B, T, D) -> Forecast (B, chunk), scaled
-    metrics  = backtest(prepared, predict, origins, context, horizon, chunk)
-    forecast = forecast_from(prepared, predict, origin, steps, context, chunk)
+    forecast = roll_forecasts(prepared, predict, origins, context, horizon, chunk)      # scaled units
+    metrics  = backtest(prepared, forecast, calibrated, origins, horizon)
+    forecast = forecast_from(prepared, predict, origin, steps, context, chunk, history, calibration)
 
 A backtest (rolling-origin evaluation, Tashman 2000) forecasts `horizon` steps from every origin in
 `origins` (by default one every `horizon` steps through the evaluation span, so the forecasts tile it)
 and scores all of them together in the series' own units, next to the naive and seasonal-naive
-forecasts from the same origins: keys `mase, mae, rmse, smape[, coverage]`, and the same with the
-prefixes `naive_` and `seasonal_naive_`.
+forecasts from the same origins: keys `mase, mae, rmse, smape`, `coverage` of the interval calibrated on
+the validation span (calibrate.py) and `model_coverage` of the model's own interval (when it has one),
+and the same point metrics with the prefixes `naive_` and `seasonal_naive_`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from rnnlab.data.forecasting.calibrate import Calibration
 from rnnlab.data.forecasting.heads import Forecast, Head
 from rnnlab.data.forecasting.metrics import naive_forecast, score, seasonal_naive_forecast, seasonal_naive_scale
 from rnnlab.data.forecasting.prepare import Prepared, known_future
@@ -53,18 +56,34 @@ def extended(prepared: Prepared, last_row: int) -> tuple[Tensor, Tensor]:
     return torch.cat([features, known_future(prepared, ahead)]), torch.cat([times, ahead])
 
 
-def backtest(prepared: Prepared, predict: Predict, origins: Tensor, context: int, horizon: int,
-             chunk: int) -> dict[str, float]:
-    """Metrics of the model's and the baselines' forecasts from every origin (B,), original units."""
+def roll_forecasts(prepared: Prepared, predict: Predict, origins: Tensor, context: int, horizon: int,
+                   chunk: int) -> Forecast:
+    """The model's forecasts of `horizon` steps from every origin (B,), in scaled units (B, H)."""
     steps = padded_steps(horizon, chunk)
     features, _ = extended(prepared, int(origins.max()) + steps)
     parts = []
     for start in range(0, len(origins), BATCH):
         rows = window_rows(features, origins[start:start + BATCH], context, steps)
         parts.append(roll_out(predict, rows, context, horizon, chunk, prepared.layout))
-    forecast = Forecast.cat(parts, dim=0)  # (B, H)
+    return Forecast.cat(parts, dim=0)  # (B, H)
+
+
+def scaled_actual(prepared: Prepared, origins: Tensor, horizon: int) -> Tensor:
+    """What happened after each origin (B,), in the model's scaled units (B, H)."""
+    return prepared.features[origins.unsqueeze(1) + torch.arange(1, horizon + 1), 0].double()
+
+
+def backtest(prepared: Prepared, forecast: Forecast, calibrated: Forecast, origins: Tensor,
+             horizon: int) -> dict[str, float]:
+    """Metrics of the model's forecasts (B, H) from `origins` (B,) and of the baselines' from the same origins,
+    original units; `calibrated` is the same forecast with its interval calibrated (calibrate.py)."""
     y = prepared.target[origins.unsqueeze(1) + torch.arange(1, horizon + 1)]  # (B, H)
-    return score(y, forecast.map(prepared.to_original), mase_scale(prepared)) | baselines(prepared, origins, horizon)
+    scale = mase_scale(prepared)
+    metrics = score(y, forecast.map(prepared.to_original), scale)
+    if "coverage" in metrics:
+        metrics["model_coverage"] = metrics.pop("coverage")
+    metrics["coverage"] = score(y, calibrated.map(prepared.to_original), scale)["coverage"]
+    return metrics | baselines(prepared, origins, horizon)
 
 
 def baselines(prepared: Prepared, origins: Tensor, horizon: int) -> dict[str, float]:
@@ -109,15 +128,19 @@ def origin_index(prepared: Prepared, text: str | None) -> int:
 
 
 def forecast_from(prepared: Prepared, predict: Predict, origin: int, steps: int, context: int,
-                  chunk: int, history: int) -> OriginForecast:
-    """`steps` forecast steps after row `origin`, `chunk` per model call; `history` observed steps shown."""
+                  chunk: int, history: int, calibration: Calibration | None = None) -> OriginForecast:
+    """`steps` forecast steps after row `origin`, `chunk` per model call; `history` observed steps shown; the
+    interval calibrated by `calibration` (calibrate.py) when given, else the model's own."""
     if origin < context - 1:
         raise ValueError(f"origin {origin} has fewer than the {context} steps of context the model reads; "
                          f"choose an origin of at least {context - 1}")
     padded = padded_steps(steps, chunk)
     features, times = extended(prepared, origin + padded)
     rows = window_rows(features, torch.tensor([origin]), context, padded)
-    forecast = roll_out(predict, rows, context, steps, chunk, prepared.layout).map(prepared.to_original)
+    forecast = roll_out(predict, rows, context, steps, chunk, prepared.layout)
+    if calibration is not None:
+        forecast = calibration.apply(forecast)
+    forecast = forecast.map(prepared.to_original)
     N = len(prepared.target)
     ahead = torch.arange(origin + 1, origin + steps + 1)
     actual = torch.where(ahead < N, prepared.target[ahead.clamp(max=N - 1)], torch.nan)

@@ -10,6 +10,8 @@ The contract is typed, so that mypy checks it and the trainer never looks an abi
     ArtifactTask         save_artifacts(folder): what a run needs later (a vocabulary), kept beside it
     RestorableTask       restore_artifacts(folder): use what a run folder keeps instead of the data
     ThresholdTask        solved_threshold: the number `solved` compares the task's metric with
+    BaselineTask         baselines(split): classical predictors' scores on a held-out split (bag of words,
+                         seasonal naive, unigram, ...), which runs report beside their test metrics
 
     TaskConfig           every task's config: a dataclass, saved with the run
     SplitConfig          a real data set's config: a `split` (validation or test) to score while training
@@ -32,6 +34,7 @@ from torch import Tensor, nn
 
 from rnnlab.models.sequence import IOSpec
 
+HeldOut = Literal["validation", "test"]
 Inputs = Tensor | tuple[Tensor, ...]  # one tensor, or several (sequence to sequence: source, target-in)
 
 
@@ -160,14 +163,21 @@ class ThresholdTask(Protocol):
     def solved_threshold(self) -> float: ...
 
 
+@runtime_checkable
+class BaselineTask(Protocol):
+    """`baselines(split)`: what classical predictors that need no sequence model score on a held-out split,
+    `{name: {metric: value}}` in the task's own metrics (e.g. {"bag of words": {"accuracy": 0.78}}). Every
+    setting a baseline has (a regularisation strength, a mixing weight) is chosen on the training and
+    validation splits only, so its test score is as honest as a model's."""
+
+    def baselines(self, split: HeldOut) -> dict[str, dict[str, float]]: ...
+
+
 class TaskConfig(Protocol):
     """A task's config: a frozen dataclass next to its task, saved as JSON with the run (`asdict`) and
     rebuilt from it (`TaskEntry.config(**fields)`)."""
 
     __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
-
-
-HeldOut = Literal["validation", "test"]
 
 
 @runtime_checkable

@@ -54,6 +54,7 @@ from rnnlab.data.datasets.chorales import (
 )
 from rnnlab.data.stream import StreamBatches, step_weights
 from rnnlab.data.tasks.base import Batch
+from rnnlab.data.tasks.chorale_baselines import melody_baselines, roll_baselines
 from rnnlab.models.sequence import IOSpec
 
 Split = Literal["train", "validation", "test"]
@@ -161,6 +162,9 @@ class _ChoraleStreamTask:
     def eval_documents(self) -> list[Tensor]:
         return [self.document(c) for c in self.chorales(self.config.split)]
 
+    def held_out_documents(self, split: Split) -> list[Tensor]:
+        return self.eval_documents if split == self.config.split else [self.document(c) for c in self.chorales(split)]
+
     def sample_at(self, step: int, batch_size: int) -> Batch:
         """The training batch of step 1, 2, ...: chunk step-1 (mod N) of each of `batch_size` columns."""
         if batch_size not in self._streams:
@@ -238,6 +242,10 @@ class ChoraleRollTask(_ChoraleStreamTask):
     def document(self, chorale: Chorale) -> Tensor:
         return roll_document(chorale, self.config.frames_per_quarter)
 
+    def baselines(self, split: Split) -> dict[str, dict[str, float]]:
+        """Fair coins, pitch frequency and repeat-previous-frame (chorale_baselines.py) on `split`."""
+        return roll_baselines(self.train_documents, self.held_out_documents(split))
+
     def loss(self, outputs: Tensor, batch: Batch) -> Tensor:
         nll = F.binary_cross_entropy_with_logits(outputs, batch.targets, reduction="none").sum(-1)  # (B, T)
         weights = step_weights(batch)  # (B, T)
@@ -273,6 +281,10 @@ class ChoraleMelodyTask(_ChoraleStreamTask):
 
     def document(self, chorale: Chorale) -> Tensor:
         return melody_document(chorale)
+
+    def baselines(self, split: Split) -> dict[str, dict[str, float]]:
+        """Unigram and bigram token models (chorale_baselines.py) on `split`."""
+        return melody_baselines(self.train_documents, self.held_out_documents(split), MELODY_VOCAB)
 
     def loss(self, outputs: Tensor, batch: Batch) -> Tensor:
         nll = F.cross_entropy(outputs.transpose(1, 2), batch.targets, reduction="none")  # (B, T)

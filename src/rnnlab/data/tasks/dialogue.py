@@ -17,15 +17,22 @@ completeness.
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import torch
+from torch import Tensor
 
+from rnnlab.data.bpe import normalise
 from rnnlab.data.datasets.chatterbot import load_conversations
 from rnnlab.data.datasets.dialogue import shakespeare_conversations
-from rnnlab.data.tasks.translation import BOS_ID, EOS_ID, NEVER_GENERATED, Example, PairOptions, PairTask, Split
+from rnnlab.data.tasks.base import HeldOut
+from rnnlab.data.tasks.bleu import translation_scores
+from rnnlab.data.tasks.pair_baselines import best_weight, nearest, retrieval_cross_entropy
+from rnnlab.data.tasks.pairs import BOS_ID, EOS_ID, NEVER_GENERATED, Example, PairOptions, PairTask, Split
 from rnnlab.decode.sampling import SamplingConfig
 from rnnlab.decode.seq2seq import pad_sources, sample_decode
 from rnnlab.models.seq2seq import Seq2SeqModel
@@ -59,6 +66,30 @@ class DialogueTask(PairTask):
     """A `PairTask` that can also reply to a running conversation (`rnnlab chat`)."""
 
     config: DialogueConfig
+
+    @functools.cached_property
+    def retrieval_weight(self) -> float:
+        """λ of the retrieval baseline's mixture, chosen on the validation split (pair_baselines.py)."""
+        retrieved, targets = self._retrieve("validation")
+        return best_weight(self.target_unigram, retrieved, targets)
+
+    def _retrieve(self, split: HeldOut) -> tuple[list[Tensor], list[Tensor]]:
+        """The ids of the replies retrieved for each example of `split`, and of the true replies."""
+        examples = self.held_out_examples(split)
+        found = nearest([" ".join(turns) for turns, _ in self.train_examples], [" ".join(t) for t, _ in examples])
+        replies = self.target_ids([self.train_examples[i] for i in found])
+        return replies, self.target_ids(examples)
+
+    def baselines(self, split: HeldOut) -> dict[str, dict[str, float]]:
+        """The unigram, and the reply of the most similar training context (pair_baselines.py) on `split`."""
+        retrieved, targets = self._retrieve(split)
+        nats = retrieval_cross_entropy(self.target_unigram, retrieved, targets, self.retrieval_weight)
+        examples = self.decoded_examples(split)
+        found = nearest([" ".join(turns) for turns, _ in self.train_examples], [" ".join(t) for t, _ in examples])
+        scores = translation_scores([normalise(self.train_examples[i][1]) for i in found],
+                                    [target for _, target in examples])
+        return super().baselines(split) | {"retrieval": {"cross_entropy": nats, "perplexity": math.exp(min(nats, 50)),
+                                                         **scores}}
 
     def reply(self, model: Seq2SeqModel, history: Sequence[str], rule: SamplingConfig,
               generator: torch.Generator | None = None, context_turns: int | None = None) -> str:

@@ -8,6 +8,9 @@ them into the `Task` the trainer uses:
                   final `test_metrics` use the test split), padded, with lengths
     loss          cross-entropy of the per-sequence outputs (B, C)
     metrics       accuracy, cross-entropy; baseline = always answering the training split's majority class
+    baselines     {name: {"accuracy": ...}} on a held-out split: the majority class here; subclasses add theirs
+    solved        accuracy at or above `solved_accuracy`; with None (a user's data, where no reference is
+                  known), accuracy above the strongest baseline's on the validation split
 
 Nothing is loaded when the task is built: the splits load on first use, once per task.
 """
@@ -52,7 +55,7 @@ class LabelledSequenceTask:
     """A `Task` over fixed splits of labelled sequences (see the module docstring)."""
 
     def __init__(self, name: str, io: IOSpec, classes: tuple[str, ...], load: Callable[[Split], LabelledSequences],
-                 split: Literal["validation", "test"] = "validation", solved_accuracy: float = 1.0,
+                 split: Literal["validation", "test"] = "validation", solved_accuracy: float | None = 1.0,
                  max_train: int | None = None, max_eval: int | None = None) -> None:
         if split not in ("validation", "test"):
             raise ValueError(f"split must be 'validation' or 'test', got {split!r}")
@@ -85,6 +88,20 @@ class LabelledSequenceTask:
         """Always answering the training split's most frequent class, scored on the evaluation split."""
         labels = self.eval_split.labels
         return {"accuracy": float((labels == self.majority_class).float().mean())}
+
+    def held_out(self, split: Literal["validation", "test"]) -> LabelledSequences:
+        """A held-out split as the model is scored on it (the first `max_eval` sequences)."""
+        return self.eval_split if split == self.split else self._load(split).head(self.max_eval)
+
+    def baselines(self, split: Literal["validation", "test"]) -> dict[str, dict[str, float]]:
+        """The majority class of the training split, scored on `split`."""
+        labels = self.held_out(split).labels
+        return {"majority class": {"accuracy": float((labels == self.majority_class).float().mean())}}
+
+    @functools.cached_property
+    def strongest_baseline(self) -> float:
+        """The best accuracy any of `baselines` reaches on the validation split."""
+        return max(scores["accuracy"] for scores in self.baselines("validation").values())
 
     def batch(self, data: LabelledSequences, rows: Tensor) -> Batch:
         inputs, lengths = pad_sequences([data.sequences[int(r)] for r in rows])
@@ -119,8 +136,10 @@ class LabelledSequenceTask:
 
     @property
     def solved_threshold(self) -> float:
-        """Solved at or above this held-out accuracy."""
-        return float(self.solved_accuracy)
+        """Solved at or above this held-out accuracy (above it, for the strongest baseline's)."""
+        return self.strongest_baseline if self.solved_accuracy is None else float(self.solved_accuracy)
 
     def solved(self, metrics: dict[str, float]) -> bool:
+        if self.solved_accuracy is None:  # beat the baseline, not tie it
+            return metrics["accuracy"] > self.strongest_baseline
         return metrics["accuracy"] >= self.solved_accuracy

@@ -100,7 +100,7 @@ class LanguageModelTask:
     carries_state = True
 
     def __init__(self, name: str, config: ShakespeareCharConfig | TextFileConfig, level: Level,
-                 load: Callable[[], Corpus]) -> None:
+                 load: Callable[[HeldOut], Corpus]) -> None:
         for field in ("chunk_length", "eval_columns"):
             if getattr(config, field) <= 0:
                 raise ValueError(f"{field} must be positive, got {getattr(config, field)}")
@@ -111,15 +111,19 @@ class LanguageModelTask:
         if config.split not in ("validation", "test"):
             raise ValueError(f"split must be 'validation' or 'test', got {config.split!r}")
         self.name, self.config, self.level, self._load = name, config, level, load
-        self._corpus: Corpus | None = None
+        self._corpora: dict[HeldOut, Corpus] = {}  # by held-out split: the config's, and any baselines asked for
         self._train: dict[int, StreamBatches] = {}  # training layout per batch size
         self._next_batch = 0
 
     @property
     def corpus(self) -> Corpus:
-        if self._corpus is None:
-            self._corpus = self._load()
-        return self._corpus
+        return self.corpus_for(self.config.split)
+
+    def corpus_for(self, split: HeldOut) -> Corpus:
+        """The training documents and those of one held-out split (the config's split while training)."""
+        if split not in self._corpora:
+            self._corpora[split] = self._load(split)
+        return self._corpora[split]
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -142,21 +146,26 @@ class LanguageModelTask:
     @functools.cached_property
     def baseline(self) -> dict[str, float]:
         """A unigram model's scores (no memory at all)."""
-        return self._unigram_baseline()
+        return self._unigram_baseline(self.config.split)
+
+    def baselines(self, split: HeldOut) -> dict[str, dict[str, float]]:
+        """The unigram model of the training text, scored on `split` (its first `eval_tokens`, like a model)."""
+        scores = self._unigram_baseline(split)
+        return {"unigram": scores} if scores else {}
 
     @property
     def bits_name(self) -> str:
         return BITS_NAME[self.level]
 
-    def _unigram_baseline(self) -> dict[str, float]:
-        """A unigram model of the training text (add-one smoothed), scored on the held-out tokens; empty
-        for a text-file task given no corpus yet (so that listing tasks needs no file)."""
+    def _unigram_baseline(self, split: HeldOut) -> dict[str, float]:
+        """A unigram model of the training text (add-one smoothed), scored on the held-out tokens of `split`;
+        empty for a text-file task given no corpus yet (so that listing tasks needs no file)."""
         if isinstance(self.config, TextFileConfig) and not self.config.corpus:
             return {}
         V = len(self.vocabulary)
         counts = torch.bincount(torch.cat(capped(self.corpus.train, self.config.max_train)), minlength=V)
         log_p = ((counts + 1.0) / (counts.sum() + V)).log()  # (V,)
-        held_out = torch.cat(capped(self.corpus.held_out, self.config.eval_tokens))
+        held_out = torch.cat(capped(self.corpus_for(split).held_out, self.config.eval_tokens))
         nats = -float(log_p[held_out].mean())
         return self._named(nats, float(held_out.eq(int(counts.argmax())).float().mean()))
 
@@ -245,11 +254,11 @@ SHAKESPEARE: dict[str, Callable[[str], list[str]]] = {
 
 
 def shakespeare_char(config: ShakespeareCharConfig) -> LanguageModelTask:
-    def load() -> Corpus:
+    def load(split: HeldOut) -> Corpus:
         train = SHAKESPEARE["plays"]("train")
         vocabulary = Vocabulary.build(train, "char")
         return Corpus(vocabulary, [encode(vocabulary, t) for t in train],
-                      [encode(vocabulary, t) for t in SHAKESPEARE["plays"](config.split)])
+                      [encode(vocabulary, t) for t in SHAKESPEARE["plays"](split)])
 
     return LanguageModelTask("shakespeare-char", config, "char", load)
 
@@ -286,13 +295,13 @@ def text_file(config: TextFileConfig) -> LanguageModelTask:
     if config.corpus and not path.is_file():  # checked now, before a run folder is made; read on first use
         raise OSError(f"the corpus {path} is not a file")
 
-    def load() -> Corpus:
+    def load(split: HeldOut) -> Corpus:
         if not config.corpus:
             raise ValueError("task 'text-file' needs a corpus: --set corpus=PATH (a UTF-8 text file)")
         parts = split_text(read_corpus(path))
         vocabulary = Vocabulary.build([parts["train"]], config.level, max_size=config.max_vocab)
-        train, held_out = encode(vocabulary, parts["train"]), encode(vocabulary, parts[config.split])
-        for name, ids in (("train", train), (config.split, held_out)):
+        train, held_out = encode(vocabulary, parts["train"]), encode(vocabulary, parts[split])
+        for name, ids in (("train", train), (split, held_out)):
             if ids.shape[0] < 2:
                 raise ValueError(f"{path} is too short: its {name} part has {ids.shape[0]} {config.level} "
                                  f"tokens, fewer than 2 (the split is 80/10/10 % by position)")

@@ -37,6 +37,7 @@ from rnnlab.data.datasets import rotten_tomatoes
 from rnnlab.data.datasets.text_csv import TextCorpus, file_fingerprint, read_text_csv
 from rnnlab.data.tasks.base import Batch
 from rnnlab.data.tasks.labelled import LabelledSequences, LabelledSequenceTask, Split
+from rnnlab.data.text_baselines import text_baselines
 from rnnlab.data.vocab import Level, Vocabulary
 from rnnlab.files import write_atomic
 from rnnlab.models.sequence import IOSpec
@@ -89,7 +90,9 @@ class TextCSVConfig(TextClassificationConfig):
     label_column: str = "label"
     validation_fraction: float = 0.1  # of each class, like the test fraction
     test_fraction: float = 0.1
-    solved_accuracy: float = 1.0  # no reference to beat is known for a user's data: train the full budget
+    # None: no reference is known for a user's data, so "solved" = more accurate on the validation split than
+    # the strongest baseline there (the majority class or the bag of words, rnnlab.data.text_baselines)
+    solved_accuracy: float | None = None
     fingerprint: str = ""  # SHA-256 of the file, filled in when the config is made; a rebuilt run checks it
 
     def __post_init__(self) -> None:
@@ -113,7 +116,7 @@ class TextClassificationTask:
 
 
     def __init__(self, name: str, config: TextClassificationConfig, corpus: Callable[[], TextCorpus],
-                 solved_accuracy: float) -> None:
+                 solved_accuracy: float | None) -> None:
         self.name, self.config, self._corpus, self.solved_accuracy = name, config, corpus, solved_accuracy
         self._saved_classes: tuple[str, ...] | None = None  # from a run folder (restore_artifacts)
 
@@ -193,6 +196,19 @@ class TextClassificationTask:
         texts = self.corpus.split(split)
         return LabelledSequences([self.encode(text) for text in texts.texts], texts.labels)
 
+    def baselines(self, split: Literal["validation", "test"]) -> dict[str, dict[str, float]]:
+        """The majority class and the bag of words (rnnlab.data.text_baselines; C chosen on validation),
+        scored on `split`; {} for a text-csv task given no file."""
+        if isinstance(self.config, TextCSVConfig) and not self.config.path:
+            return {}
+        c = self.config
+        return {result.name: {"accuracy": result.validation_accuracy if split == "validation" else result.test_accuracy}
+                for result in text_baselines(self.corpus, c.max_train, c.max_eval)}
+
+    @functools.cached_property
+    def strongest_baseline(self) -> float:
+        return max(scores["accuracy"] for scores in self.baselines("validation").values())
+
     def sample(self, batch_size: int, generator: torch.Generator) -> Batch:
         return self.labelled.sample(batch_size, generator)
 
@@ -210,11 +226,17 @@ class TextClassificationTask:
 
     @property
     def solved_threshold(self) -> float:
-        """Solved at or above this held-out accuracy."""
-        return float(self.solved_accuracy)
+        """Solved at or above this held-out accuracy (above it, for the strongest baseline's); a text-csv task
+        given no file has none yet (1.0)."""
+        if self.solved_accuracy is not None:
+            return float(self.solved_accuracy)
+        unconfigured = isinstance(self.config, TextCSVConfig) and not self.config.path
+        return 1.0 if unconfigured else self.strongest_baseline
 
     def solved(self, metrics: dict[str, float]) -> bool:
-        return self.labelled.solved(metrics)
+        if self.solved_accuracy is None:  # beat the strongest baseline, not tie it
+            return metrics["accuracy"] > self.strongest_baseline
+        return metrics["accuracy"] >= self.solved_accuracy
 
 
 def read_text_input(path: Path) -> str:

@@ -30,6 +30,7 @@ from torch import Tensor
 from rnnlab.data.audio import MFCCConfig, wav_features
 from rnnlab.data.datasets.japanese_vowels import DIMENSIONS, SPEAKERS, load_japanese_vowels
 from rnnlab.data.datasets.spoken_digits import SpokenDigitsConfig, load_spoken_digits
+from rnnlab.data.sequence_baselines import BagOfFrames
 from rnnlab.data.tasks.labelled import LabelledSequences, LabelledSequenceTask, Split
 from rnnlab.files import write_atomic
 from rnnlab.models.sequence import IOSpec
@@ -84,7 +85,7 @@ class FeatureSequenceTask(LabelledSequenceTask):
     """A labelled-sequence task over (T_i, D) features standardised with training-split statistics."""
 
     def __init__(self, name: str, config: RealDataConfig, classes: tuple[str, ...], input_size: int,
-                 load_raw: Callable[[Split], LabelledSequences], solved_accuracy: float) -> None:
+                 load_raw: Callable[[Split], LabelledSequences], solved_accuracy: float | None) -> None:
         self.config, self._load_raw = config, load_raw
         super().__init__(name, IOSpec(input_size, len(classes), per_step=False), classes, self._standardised,
                          split=config.split, max_train=config.max_train, max_eval=config.max_test,
@@ -98,12 +99,26 @@ class FeatureSequenceTask(LabelledSequenceTask):
         raw = self._load_raw(split)
         return LabelledSequences([self.standardiser(s) for s in raw.sequences], raw.labels)
 
+    @functools.cached_property
+    def bag_of_frames(self) -> BagOfFrames:
+        """The order-free baseline (data/sequence_baselines.py), fitted on train, C chosen on validation."""
+        validation = self.held_out("validation")
+        return BagOfFrames.fit(self.train_split.sequences, self.train_split.labels, validation.sequences,
+                               validation.labels, len(self.classes))
+
+    def baselines(self, split: Literal["validation", "test"]) -> dict[str, dict[str, float]]:
+        """The majority class and the bag of frames, scored on `split`."""
+        data = self.held_out(split)
+        return super().baselines(split) | {"bag of frames": {"accuracy": self.bag_of_frames.accuracy(
+            data.sequences, data.labels)}}
+
 
 class AudioTask(FeatureSequenceTask):
     """A feature task whose features are MFCCs of audio, so that it can classify a WAV file."""
 
     def __init__(self, name: str, config: RealDataConfig, classes: tuple[str, ...],
-                 load_raw: Callable[[Split], LabelledSequences], solved_accuracy: float, mfcc: MFCCConfig) -> None:
+                 load_raw: Callable[[Split], LabelledSequences], solved_accuracy: float | None,
+                 mfcc: MFCCConfig) -> None:
         super().__init__(name, config, classes, mfcc.n_mfcc, load_raw, solved_accuracy)
         self.mfcc = mfcc  # the front end the data were made with, so that a WAV is featurised the same way
 

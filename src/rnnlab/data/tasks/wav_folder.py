@@ -57,7 +57,7 @@ class WavFolderConfig:
     test_fraction: float = 0.15
     max_train: int | None = None
     max_test: int | None = None
-    solved_accuracy: float | None = None  # None: 1.0 (no reference to beat is known: train the whole budget)
+    solved_accuracy: float | None = None  # None: above the strongest baseline's validation accuracy
     # The folder's listing (names and sizes) when the config was made; a rebuilt run (classify, evaluate)
     # refuses a folder that has changed since, whose labels or statistics would no longer match the model.
     fingerprint: str = ""
@@ -159,6 +159,9 @@ class UnconfiguredTask(AudioTask):
     def baseline(self) -> dict[str, float]:
         return {}  # no folder, no classes to count
 
+    def baselines(self, split: Split) -> dict[str, dict[str, float]]:
+        return {}
+
 
 def _needs_a_folder(split: Split) -> LabelledSequences:
     raise ValueError("task wav-folder needs the folder of recordings: --set path=FOLDER")
@@ -202,4 +205,6 @@ def build_wav_folder(config: WavFolderConfig) -> AudioTask:
         rows = [r for r, s in enumerate(splits) if s == split]
         return LabelledSequences([features[r] for r in rows], torch.tensor([classes.index(labels[r]) for r in rows]))
 
-    return AudioTask("wav-folder", config, classes, load, 1.0, mfcc)  # 1.0: train for the whole budget
+    # No reference is known for a user's recordings: solved = above the strongest baseline (majority class, bag
+    # of frames) on the validation split, unless `solved_accuracy` says otherwise.
+    return AudioTask("wav-folder", config, classes, load, None, mfcc)

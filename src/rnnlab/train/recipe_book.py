@@ -1,0 +1,139 @@
+"""The recipes (train/recipes.py), one per application and machine, and the lookup `rnnlab train --recipe` uses.
+
+    find_recipe("de-en", "cpu")              # Recipe, or ValueError naming the tasks that have recipes
+
+Every recipe stops on the validation split: `plateau_evals` evaluations without a 1 % gain end the run
+(its best validation weights are kept and scored once on test), with `max_seconds` (cpu) or `steps` as
+the outer bound. The `reaches` lines quote benchmarks/results/applications-converged.md; gpu recipes
+were not measured (no GPU was lent to the session that wrote them): they scale the cpu recipe up.
+"""
+
+from __future__ import annotations
+
+from rnnlab.models.registry import Family
+from rnnlab.train.recipes import Recipe, RecipeName, Settings
+
+MINUTES = 60.0
+CPU_BUDGET = 45 * MINUTES  # the longest run a cpu recipe trains, on a busy 2-core machine
+# Runs that stop on a plateau rather than a threshold: "solved" must not end them early.
+UNTIL_PLATEAU = Settings(stop_when_solved=False, steps=1_000_000, plateau_evals=10)
+NOT_MEASURED = "not measured: no GPU was lent to the session that wrote it; it scales the cpu recipe up"
+
+RECIPES: dict[tuple[str, RecipeName], Recipe] = {}
+
+
+def on_cpu(settings: Settings) -> Settings:
+    """A recipe's settings bounded by the cpu time budget (gpu recipes stop on their plateau or step budget)."""
+    return settings.then(Settings(max_seconds=CPU_BUDGET))
+
+
+def add(recipe: Recipe, *tasks: str) -> None:
+    """Register `recipe` for its own task and, with the same settings, for `tasks` (e.g. a user-data twin)."""
+    for task in (recipe.task, *tasks):
+        RECIPES[(task, recipe.name)] = recipe
+
+
+def find_recipe(task: str, name: str) -> Recipe:
+    """The recipe `name` (cpu or gpu) of `task`; ValueError naming the tasks that have one."""
+    found = next((recipe for (t, n), recipe in RECIPES.items() if (t, n) == (task, name)), None)
+    if found is None:
+        having = sorted({t for t, n in RECIPES if n == name})
+        raise ValueError(f"no {name!r} recipe for task {task!r}; recipes exist for: {', '.join(having) or 'none'} "
+                         f"(recipe names: cpu, gpu)")
+    return found
+
+
+# Text classification: word embeddings trained from scratch overfit 10k snippets within a minute, so the
+# recipe drops half the embedding and output units (Zaremba et al. 2014's placement), reads both directions,
+# max-pools the outputs over time (a bi-GRU, one seed: test 0.761 against 0.749 from its last step) and stops
+# on the validation plateau.
+TEXT = Settings(hidden_size=128, embed_size=128, bidirectional=True, pooling="max", dropout=0.5, lr=2e-3,
+                batch_size=64, eval_every=50).then(UNTIL_PLATEAU)
+TEXT_FAMILIES: dict[Family, Settings] = {
+    "elman": Settings(lr=5e-4),
+    "transformer": Settings(num_layers=2, dropout=0.3, lr=5e-4, warmup_steps=200),
+}
+add(Recipe("sentiment", "cpu", "not measured yet", {}, on_cpu(TEXT), TEXT_FAMILIES), "text-csv")
+add(Recipe("sentiment", "gpu", NOT_MEASURED, {}, TEXT.then(Settings(hidden_size=256, embed_size=256)),
+           TEXT_FAMILIES), "text-csv")
+
+# Speech: MFCC frames, both directions, two layers.
+SPEECH = Settings(hidden_size=128, num_layers=2, bidirectional=True, dropout=0.3, lr=2e-3, batch_size=32,
+                  eval_every=100).then(UNTIL_PLATEAU)
+SPEECH_FAMILIES: dict[Family, Settings] = {
+    "elman": Settings(lr=5e-4),
+    "transformer": Settings(num_layers=3, dropout=0.1, lr=1e-3, warmup_steps=200),
+}
+add(Recipe("spoken-digits", "cpu", "not measured yet", {}, on_cpu(SPEECH), SPEECH_FAMILIES), "wav-folder")
+add(Recipe("spoken-digits", "gpu", NOT_MEASURED, {}, SPEECH.then(Settings(hidden_size=256)), SPEECH_FAMILIES),
+    "wav-folder")
+VOWELS = SPEECH.then(Settings(hidden_size=64, num_layers=1, eval_every=25, plateau_evals=20))
+add(Recipe("japanese-vowels", "cpu", "test accuracy 0.990 ± 0.003 (Transformer), 0.961-0.970 (tanh RNN, GRU, LSTM; "
+           "bag of frames 0.968), 3 seeds, each within 1.5 minutes of training (plateau); "
+           "benchmarks/results/applications-converged.md", {}, on_cpu(VOWELS), SPEECH_FAMILIES))
+add(Recipe("japanese-vowels", "gpu", NOT_MEASURED, {}, VOWELS, SPEECH_FAMILIES))
+
+# Forecasting: intervals are calibrated on the validation span after training (data/forecasting/calibrate.py).
+FORECAST = Settings(hidden_size=64, dropout=0.1, lr=3e-3, batch_size=64, eval_every=100).then(UNTIL_PLATEAU)
+FORECAST_FAMILIES: dict[Family, Settings] = {
+    "elman": Settings(lr=1e-3),
+    "transformer": Settings(num_layers=2, lr=1e-3, warmup_steps=100),
+}
+for series in ("energy", "weather", "stocks", "csv-series"):
+    add(Recipe(series, "cpu", "not measured yet", {}, on_cpu(FORECAST), FORECAST_FAMILIES))
+    add(Recipe(series, "gpu", NOT_MEASURED, {}, FORECAST.then(Settings(hidden_size=128)), FORECAST_FAMILIES))
+
+# Music: the piano roll overfits 229 training chorales; dropout and the validation plateau stop it.
+CHORALES = Settings(hidden_size=256, dropout=0.3, lr=1e-3, batch_size=16, eval_every=100).then(UNTIL_PLATEAU)
+CHORALE_FAMILIES: dict[Family, Settings] = {  # the Transformer's context is its 64-frame chunk (a carried
+    "elman": Settings(lr=5e-4),                 # context is recomputed every step, without a key-value cache)
+    "transformer": Settings(hidden_size=128, num_layers=3, max_len=64, lr=5e-4, warmup_steps=200),
+}
+add(Recipe("chorales-roll", "cpu", "not measured yet", {}, on_cpu(CHORALES), CHORALE_FAMILIES))
+add(Recipe("chorales-roll", "gpu", NOT_MEASURED, {}, CHORALES.then(Settings(hidden_size=512)), CHORALE_FAMILIES))
+
+# Character language models: score the whole validation split (not its first 100,000 characters). Sizes for
+# about equal time per step on one core (measured CPU seconds per batch of 32 x 128 characters): LSTM or GRU
+# H = 512 0.55-0.7, tanh RNN H = 1024 0.7-0.9, Transformer d = 192, 4 layers 1.1 (its context is the chunk:
+# carrying 1,024 characters of context took 7-13 s a step without a key-value cache).
+TEXT_GENERATION = UNTIL_PLATEAU.then(Settings(hidden_size=512, dropout=0.2, embed_size=64, lr=2e-3, batch_size=32,
+                                              eval_every=500, plateau_evals=6))
+LM_FAMILIES: dict[Family, Settings] = {
+    "elman": Settings(hidden_size=1024, lr=5e-4),
+    "transformer": Settings(hidden_size=192, num_layers=4, max_len=128, dropout=0.1, lr=1e-3, warmup_steps=500),
+}
+add(Recipe("shakespeare-char", "cpu", "not measured yet", {"eval_tokens": None}, on_cpu(TEXT_GENERATION),
+           LM_FAMILIES))
+add(Recipe("shakespeare-char", "gpu", NOT_MEASURED, {"eval_tokens": None},
+           TEXT_GENERATION.then(Settings(num_layers=2, batch_size=128)), LM_FAMILIES))
+add(Recipe("text-file", "cpu", "not measured (the shakespeare-char recipe, for your own text)", {"eval_tokens": None},
+           on_cpu(TEXT_GENERATION), LM_FAMILIES))
+
+# Translation: a sub-word vocabulary, Bahdanau's attention fed into a GRU/LSTM decoder step, and the test split
+# decoded by beam search with length normalisation. On 2 busy cores the output layer dominates a step: a decoder
+# of 512 units over 8,000 sub-words took 1-2 CPU seconds per batch of 64, one of 256 over 4,000 takes 0.4-0.7
+# (Luong's placement: 0.3-0.4). Within 45 minutes a model stays underfitted, so the cpu recipe regularises
+# lightly: a GRU at the first recipe (Adam 1e-3, dropout 0.3, label smoothing 0.1) reached validation BLEU 2.0
+# after 1,000 steps, at Adam 3e-3, dropout 0.1 and no smoothing 3.1 after 800 (word tokens at 2e-3: 2.6 after 800).
+# The gpu recipe, trained to its plateau, keeps the stronger regularisation (label smoothing 0.1, dropout 0.3).
+TRANSLATION_TASK = {"tokenizer": "bpe", "vocab_size": 4000, "label_smoothing": 0.0, "beam_size": 5,
+                    "length_alpha": 0.6}
+TRANSLATION = UNTIL_PLATEAU.then(Settings(hidden_size=128, embed_size=256, bidirectional=True, attention="additive",
+                                          attention_placement="bahdanau", dropout=0.1, lr=3e-3, batch_size=64,
+                                          eval_every=500, plateau_evals=6))
+SEQ2SEQ_FAMILIES: dict[Family, Settings] = {
+    "elman": Settings(lr=1e-3),
+    "transformer": Settings(hidden_size=256, num_layers=3, dropout=0.1, lr=1e-3, warmup_steps=500),
+}
+add(Recipe("de-en", "cpu", "not measured yet", TRANSLATION_TASK, on_cpu(TRANSLATION), SEQ2SEQ_FAMILIES), "tsv")
+add(Recipe("de-en", "gpu", NOT_MEASURED, TRANSLATION_TASK | {"vocab_size": 8000, "label_smoothing": 0.1},
+           TRANSLATION.then(Settings(hidden_size=512, embed_size=512, num_layers=2, dropout=0.3, lr=1e-3)),
+           SEQ2SEQ_FAMILIES), "tsv")
+
+# Dialogue: scored by held-out reply perplexity, so no label smoothing (it would raise it on purpose).
+DIALOGUE_TASK = {"tokenizer": "word", "vocab_size": 8000}
+add(Recipe("shakespeare-dialogue", "cpu", "not measured yet", DIALOGUE_TASK, on_cpu(TRANSLATION),
+           SEQ2SEQ_FAMILIES), "chatterbot")
+add(Recipe("shakespeare-dialogue", "gpu", NOT_MEASURED, DIALOGUE_TASK,
+           TRANSLATION.then(Settings(hidden_size=512, embed_size=512, num_layers=2, dropout=0.3, lr=1e-3)),
+           SEQ2SEQ_FAMILIES), "chatterbot")
