@@ -48,3 +48,23 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     """Replace `path` with `data` (a str is written as UTF-8) in one step; see the module's docstring."""
     with atomic_path(path) as temporary:
         temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def read_utf8(path: Path, folder_hint: str, binary_hint: str) -> str:
+    """A UTF-8 text file's text (a byte-order mark dropped); ValueError with one line naming `path` when it is
+    missing, a folder ("PATH is a folder{folder_hint}"), binary ("...; {binary_hint}") or not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path} is a folder{folder_hint}") from None
+    except OSError as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
+    if b"\0" in data:
+        raise ValueError(f"{path} looks binary (a NUL byte at offset {data.index(0)}); {binary_hint}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+                         "save it as UTF-8") from None

@@ -15,7 +15,7 @@ from rnnlab.cli.console import console
 from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.shared_args import add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
-from rnnlab.files import write_atomic
+from rnnlab.files import read_utf8, write_atomic
 from rnnlab.train.experiment import load_seq2seq_run
 from rnnlab.train.run import RunFolder
 
@@ -42,20 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def read_lines(path: Path) -> list[str]:
     """The lines of a UTF-8 file of sentences; one line naming the file when it is missing, a folder, binary,
     not UTF-8, holds no sentence, or has a line too long to be one (MAX_LINE_CHARS)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ValueError(f"{path} is a folder; --file takes a text file, one sentence per line") from None
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
-    if b"\0" in data:
-        raise ValueError(f"{path} looks binary (a NUL byte at offset {data.index(0)}); --file takes UTF-8 text")
-    try:
-        lines = data.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    lines = read_utf8(path, "; --file takes a text file, one sentence per line",
+                      "--file takes UTF-8 text").splitlines()
     if not any(line.strip() for line in lines):
         raise ValueError(f"{path} holds no text to translate (it is empty or blank)")
     check_lengths(lines, str(path))

@@ -8,6 +8,7 @@
     budget = 17000               # parameters per model: the hidden size is solved per model and task
     max_steps = 2000             # per run; give max_steps, max_seconds or both
     max_seconds = 60
+    stop_at_break = true         # a model that solves no seed at a length skips the longer ones
 
     [train]                      # TrainConfig fields for every run
     eval_every = 50

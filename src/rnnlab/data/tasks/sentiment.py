@@ -39,7 +39,7 @@ from rnnlab.data.tasks.base import Batch
 from rnnlab.data.tasks.labelled import LabelledSequences, LabelledSequenceTask, Split
 from rnnlab.data.text_baselines import text_baselines
 from rnnlab.data.vocab import Level, Vocabulary
-from rnnlab.files import write_atomic
+from rnnlab.files import read_utf8, write_atomic
 from rnnlab.models.sequence import IOSpec
 
 # "Solved" on Rotten Tomatoes: at least as accurate as the bag-of-words logistic regression
@@ -241,21 +241,7 @@ class TextClassificationTask:
 
 def read_text_input(path: Path) -> str:
     """A text file to classify; one line naming it when it is missing, a folder, binary or not UTF-8."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ValueError(f"{path} is a folder, not a text file") from None
-    except OSError as error:
-        raise ValueError(f"cannot read {path}: {error.strerror or error}") from None
-    if b"\0" in data:
-        raise ValueError(f"{path} looks binary (a NUL byte at offset {data.index(0)}); classify a UTF-8 text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-                         "save it as UTF-8") from None
+    return read_utf8(path, ", not a text file", "classify a UTF-8 text file")
 
 
 def build_vocabulary(corpus: TextCorpus, level: Level, max_vocab: int, min_count: int,
