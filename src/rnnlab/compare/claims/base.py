@@ -76,6 +76,9 @@ class Measured:
     steps: list[StepLatency] = field(default_factory=list)
     figures: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # name -> (caption, PNG)
     machine: str = ""  # as the bench harness names it
+    # Models probed after training with weights from a shorter length (not run at the probe length: they broke
+    # before it, see stop_at_break): model -> that length, e.g. {"rnn": "T=25"}.
+    trained_elsewhere: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

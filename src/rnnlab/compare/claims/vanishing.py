@@ -87,6 +87,11 @@ def vanishing_gradients(measured: Measured) -> ClaimSection:
         if not measured.flows.get(when):
             continue
         factors, factors_said = _factors(measured.flows[when], measured.probe, said)
+        if when == "trained" and measured.trained_elsewhere:
+            factors_said += " " + "; ".join(
+                f"The {model_name(m)} was not run at {measured.probe.split(' ', 1)[-1]} (it broke at a shorter "
+                f"length): its weights trained at {length} were probed on these sequences"
+                for m, length in measured.trained_elsewhere.items()) + "."
         evidence.append(factors_said)
         outcome = _probe_outcome(factors)
         outcomes.append(outcome)

@@ -71,11 +71,21 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
     init, trained = measured.flows.setdefault("init", []), measured.flows.setdefault("trained", [])
     first_of: dict[str, tuple[SequenceModel, SequenceModel | None, Batch]] = {}
     # The runs as the store holds them: with the settings tuning gave each model.
-    for row in (r for r in read_store(sweep_folder).rows if r.length == plan.profile.probe_length):
+    rows = read_store(sweep_folder).rows
+    for row in (r for r in rows if r.length == plan.profile.probe_length):
         experiment = Experiment.from_spec(RunSpec(**row.config["spec"]))
         task, model = experiment.build()
         batch = task.sample(PROBE_BATCH, seeded(row.seed, PROBE_STREAM))
         after = _trained(run_folder(row, sweep_folder))
+        if after is None and (row.metrics or {}).get("stop_reason") == "broken":
+            # Not run here (it broke at a shorter length): its weights from the longest length it trained at.
+            shorter = sorted((r for r in rows if (r.model, r.seed) == (row.model, row.seed) and r.steps
+                              and r.length is not None and row.length is not None and r.length < row.length),
+                             key=lambda r: r.length or 0, reverse=True)
+            if shorter:
+                after = _trained(run_folder(shorter[0], sweep_folder))
+                if after is not None:
+                    measured.trained_elsewhere[row.model] = length_name(first_task(plan), shorter[0].length) or ""
         if isinstance(model.core, RecurrentLayer):
             init.append(gradient_flow(model, batch, label=row.model))
             if after is not None:
@@ -87,6 +97,10 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
     measured.sensitivity_when = "after training" if every_trained else "at initialisation"
     measured.sensitivities = [input_sensitivity(after if every_trained and after is not None else model, batch,
                                                 label=name) for name, (model, after, batch) in first_of.items()]
+
+
+def first_task(plan: SuitePlan) -> str:
+    return plan.profile.parts[0].task
 
 
 def _clipping(plan: SuitePlan, measured: Measured) -> None:
