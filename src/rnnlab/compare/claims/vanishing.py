@@ -23,7 +23,8 @@ from rnnlab.diagnostics.gradients import GradientFlow
 VANISHING_RULE = (
     "At initialisation and again in the sweep's trained checkpoints, each model's per-step factor of its "
     "gradient norm (least-squares fit of log ‖∂L/∂h_t‖ against lag; for the LSTM the better of h and its cell c) "
-    "per seed, and its 95% interval over seeds (geometric). A probe supports the claim when the RNN's interval "
+    "per seed, and its 95% interval over seeds (geometric; at initialisation more seeds than the sweep's, "
+    "since that probe trains nothing). A probe supports the claim when the RNN's interval "
     "lies below 1 and below every gated model's; it refutes it when some gated model's interval lies at or below "
     "the RNN's; otherwise it is inconclusive. The verdict is the probes' when those that decide agree, mixed "
     "when they disagree.")

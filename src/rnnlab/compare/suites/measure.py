@@ -34,6 +34,10 @@ from rnnlab.train.run import RunFolder, RunSpec
 
 Say = Callable[[str], None]
 PROBE_BATCH = 64  # sequences the gradient probes average over (as `rnnlab diagnose`)
+# Seeds of the probe at initialisation (the sweep's seeds, then the next ones): it trains nothing, so it can
+# afford enough seeds to separate the models' per-step factors (with the sweep's 3 the GRU's and the RNN's
+# intervals at initialisation overlapped on one draw of seeds in three).
+INIT_PROBE_SEEDS = 10
 BENCH_GEMM_SIZE = 256  # the bench harness's GEMM yardstick; the report does not use it, so a small one
 
 def measure(plan: SuitePlan, folder: Path, say: Say | None = None) -> Measured:
@@ -88,6 +92,12 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
                     measured.trained_elsewhere[row.model] = length_name(first_task(plan), shorter[0].length) or ""
         if isinstance(model.core, RecurrentLayer):
             init.append(gradient_flow(model, batch, label=row.model))
+            if row.seed == plan.seeds[0]:  # more seeds at initialisation, where a probe costs no training
+                for seed in range(row.seed + len(plan.seeds), row.seed + INIT_PROBE_SEEDS):
+                    other = replace(experiment, train=replace(experiment.train, seed=seed))
+                    _, fresh = other.build()
+                    init.append(gradient_flow(fresh, task.sample(PROBE_BATCH, seeded(seed, PROBE_STREAM)),
+                                              label=row.model))
             if after is not None:
                 trained.append(gradient_flow(after, batch, label=row.model))
         if after is not None and row.seed == plan.seeds[0] and traits(row.model).keep_gate is not None:
