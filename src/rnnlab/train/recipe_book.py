@@ -17,6 +17,7 @@ MINUTES = 60.0
 CPU_BUDGET = 45 * MINUTES  # the longest run a cpu recipe trains, on a busy 2-core machine
 # Runs that stop on a plateau rather than a threshold: "solved" must not end them early.
 UNTIL_PLATEAU = Settings(stop_when_solved=False, steps=1_000_000, plateau_evals=10)
+RESULTS = "benchmarks/results/applications-converged.md"
 NOT_MEASURED = "not measured: no GPU was lent to the session that wrote it; it scales the cpu recipe up"
 
 RECIPES: dict[tuple[str, RecipeName], Recipe] = {}
@@ -53,7 +54,9 @@ TEXT_FAMILIES: dict[Family, Settings] = {
     "elman": Settings(lr=5e-4),
     "transformer": Settings(num_layers=2, dropout=0.3, lr=5e-4, warmup_steps=200),
 }
-add(Recipe("sentiment", "cpu", "not measured yet", {}, on_cpu(TEXT), TEXT_FAMILIES), "text-csv")
+SENTIMENT_REACHES = ("test accuracy: LSTM 0.768, GRU 0.765, tanh RNN 0.744 (bag of words 0.780), each on its "
+                     "validation plateau within 3 minutes of training, 1 seed; " + RESULTS)
+add(Recipe("sentiment", "cpu", SENTIMENT_REACHES, {}, on_cpu(TEXT), TEXT_FAMILIES), "text-csv")
 add(Recipe("sentiment", "gpu", NOT_MEASURED, {}, TEXT.then(Settings(hidden_size=256, embed_size=256)),
            TEXT_FAMILIES), "text-csv")
 
@@ -64,7 +67,9 @@ SPEECH_FAMILIES: dict[Family, Settings] = {
     "elman": Settings(lr=5e-4),
     "transformer": Settings(num_layers=3, dropout=0.1, lr=1e-3, warmup_steps=200),
 }
-add(Recipe("spoken-digits", "cpu", "not measured yet", {}, on_cpu(SPEECH), SPEECH_FAMILIES), "wav-folder")
+DIGITS_REACHES = ("test accuracy on unseen voices after 5 minutes (still improving), tuning seed only: Transformer "
+                  "0.969, GRU 0.935, tanh RNN 0.926, LSTM 0.916; " + RESULTS)
+add(Recipe("spoken-digits", "cpu", DIGITS_REACHES, {}, on_cpu(SPEECH), SPEECH_FAMILIES), "wav-folder")
 add(Recipe("spoken-digits", "gpu", NOT_MEASURED, {}, SPEECH.then(Settings(hidden_size=256)), SPEECH_FAMILIES),
     "wav-folder")
 VOWELS = SPEECH.then(Settings(hidden_size=64, num_layers=1, eval_every=25, plateau_evals=20))
@@ -79,8 +84,11 @@ FORECAST_FAMILIES: dict[Family, Settings] = {
     "elman": Settings(lr=1e-3),
     "transformer": Settings(num_layers=2, lr=1e-3, warmup_steps=100),
 }
+FORECAST_REACHES = ("test MASE, recurrent models on their validation plateau in 5-330 s of training, 1 seed: energy "
+                    "0.49-0.65 (seasonal naive 0.83), weather 0.87-0.91 (naive 1.14), stocks within 1.3 % of the "
+                    "random walk; calibrated 80 % intervals cover 0.72-0.90; " + RESULTS)
 for series in ("energy", "weather", "stocks", "csv-series"):
-    add(Recipe(series, "cpu", "not measured yet", {}, on_cpu(FORECAST), FORECAST_FAMILIES))
+    add(Recipe(series, "cpu", FORECAST_REACHES, {}, on_cpu(FORECAST), FORECAST_FAMILIES))
     add(Recipe(series, "gpu", NOT_MEASURED, {}, FORECAST.then(Settings(hidden_size=128)), FORECAST_FAMILIES))
 
 # Music: the piano roll overfits 229 training chorales; dropout and the validation plateau stop it.
