@@ -101,7 +101,9 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
             if after is not None:
                 trained.append(gradient_flow(after, batch, label=row.model))
         if after is not None and row.seed == plan.seeds[0] and traits(row.model).keep_gate is not None:
-            measured.gates.append(gate_statistics(after, batch.sequence, batch.lengths))
+            stats = gate_statistics(after, batch.sequence, batch.lengths)
+            if all(g.cell != stats.cell for g in measured.gates):  # one figure per cell (lstm-fb0 is an LSTM too)
+                measured.gates.append(stats)
         first_of.setdefault(row.model, (model, after, batch))
     every_trained = all(after is not None for _, after, _ in first_of.values())
     measured.sensitivity_when = "after training" if every_trained else "at initialisation"
