@@ -8,7 +8,8 @@ import pytest
 from rnnlab.compare.results import summarise_all
 from rnnlab.compare.sweeps.collect import collect
 from rnnlab.compare.sweeps.config import SweepConfig, expand, parse_sweep
-from rnnlab.compare.sweeps.runner import by_length, run_sweep
+from rnnlab.compare.sweeps.runner import run_sweep
+from rnnlab.compare.sweeps.stages import by_length
 
 CONFIG = SweepConfig("break", ("rnn", "lstm"), ("adding",), lengths=(8, 6, 10), seeds=2, max_steps=3,
                      train={"eval_every": 3, "batch_size": 4}, model={"hidden_size": 8},

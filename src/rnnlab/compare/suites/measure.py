@@ -89,7 +89,7 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
             if shorter:
                 after = _trained(run_folder(shorter[0], sweep_folder))
                 if after is not None:
-                    measured.trained_elsewhere[row.model] = length_name(first_task(plan), shorter[0].length) or ""
+                    measured.trained_elsewhere[row.model] = length_name(row.task, shorter[0].length) or ""
         if isinstance(model.core, RecurrentLayer):
             init.append(gradient_flow(model, batch, label=row.model))
             if row.seed == plan.seeds[0]:  # more seeds at initialisation, where a probe costs no training
@@ -109,10 +109,6 @@ def _probe_gradients(plan: SuitePlan, sweep_folder: Path, measured: Measured) ->
     measured.sensitivity_when = "after training" if every_trained else "at initialisation"
     measured.sensitivities = [input_sensitivity(after if every_trained and after is not None else model, batch,
                                                 label=name) for name, (model, after, batch) in first_of.items()]
-
-
-def first_task(plan: SuitePlan) -> str:
-    return plan.profile.parts[0].task
 
 
 def _clipping(plan: SuitePlan, measured: Measured) -> None:

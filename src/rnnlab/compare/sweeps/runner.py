@@ -53,6 +53,7 @@ import torch
 
 from rnnlab.compare.sweeps.config import RunPlan, SweepConfig, expand, setting_key
 from rnnlab.compare.sweeps.costs import run_costs
+from rnnlab.compare.sweeps.stages import run_by_length
 from rnnlab.compare.sweeps.store import ResultsStore, RunRow
 from rnnlab.compare.sweeps.tuning import choose, chosen_settings, tuning_plans, write_table
 from rnnlab.train.checkpoint import latest_checkpoint
@@ -133,40 +134,8 @@ def run_sweep(config: SweepConfig, folder: Path, *, resume: bool = False, overwr
             if not config.stop_at_break:
                 run(plans)
                 return store.rows()
-            store.add_planned(plans)
-            broken: dict[tuple[str, str], int | None] = {}  # (task, model) -> the length it solved no seed at
-            for stage in by_length(plans):
-                for plan in stage:
-                    if (plan.task, plan.model) in broken:
-                        store.skip(plan.run_id, f"not run: solved no seed at length {broken[plan.task, plan.model]}",
-                                   status="not solved", stop_reason="broken")
-                        progress.skip(1)
-                run([plan for plan in stage if (plan.task, plan.model) not in broken])
-                rows = {row.run_id: row for row in store.rows()}
-                for (task, model), mine in _by_model(stage).items():
-                    if (task, model) not in broken and not any(rows[p.run_id].status == "solved" for p in mine):
-                        broken[task, model] = mine[0].length
+            run_by_length(plans, store, run, progress.skip)
             return store.rows()
-
-
-def by_length(plans: list[RunPlan]) -> list[list[RunPlan]]:
-    """The plans in stages, one per length (shortest first, across tasks: a task's n-th shortest with the
-    others' n-th), each stage in plan order."""
-    ranks: dict[tuple[str, int | None], int] = {}
-    for task in dict.fromkeys(plan.task for plan in plans):
-        lengths = sorted({plan.length for plan in plans if plan.task == task}, key=lambda n: (n is None, n or 0))
-        ranks |= {(task, length): rank for rank, length in enumerate(lengths)}
-    stages: dict[int, list[RunPlan]] = {}
-    for plan in plans:
-        stages.setdefault(ranks[plan.task, plan.length], []).append(plan)
-    return [stages[rank] for rank in sorted(stages)]
-
-
-def _by_model(stage: list[RunPlan]) -> dict[tuple[str, str], list[RunPlan]]:
-    found: dict[tuple[str, str], list[RunPlan]] = {}
-    for plan in stage:
-        found.setdefault((plan.task, plan.model), []).append(plan)
-    return found
 
 
 def run_planned(plan: RunPlan, folder: Path, sweep_name: str, config_hash: str) -> None:
