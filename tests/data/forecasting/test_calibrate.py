@@ -7,9 +7,11 @@ import torch
 
 from rnnlab.data.forecasting.calibrate import (
     Calibration,
+    apply_each,
     half_width,
     isotonic,
     normalised_residuals,
+    rolling,
     spread_origins,
 )
 from rnnlab.data.forecasting.heads import Forecast
@@ -83,3 +85,42 @@ def test_spread_origins_keeps_at_most_the_limit_evenly():
     """Reference: torch.linspace over the indices: 0, 3, 6, 9 of ten origins for a limit of 4."""
     assert spread_origins(torch.arange(10), 4).tolist() == [0, 3, 6, 9]
     assert spread_origins(torch.arange(3), 4).tolist() == [0, 1, 2]
+
+
+def test_rolling_calibration_uses_only_the_latest_windows_observed_by_each_origin():
+    """Reference: by hand. Windows at origins 0..9 with 2 steps, residual = the origin on both steps. From
+    origin 5 the windows observed are 0..3 (origin + 2 ≤ 5); the latest 2 are 2 and 3. From origin 1 none is:
+    the earliest 2 (0 and 1) stand in."""
+    origins = torch.arange(10)
+    residuals = origins.double().unsqueeze(1).expand(10, 2)
+    late, early = rolling(origins, residuals, torch.tensor([5, 1]), size=2, level=0.8)
+    assert late.windows == 2 and float(late.low[0]) == pytest.approx(2.1) and float(late.high[0]) == pytest.approx(2.9)
+    assert float(early.low[0]) == pytest.approx(0.1) and float(early.high[0]) == pytest.approx(0.9)
+
+
+def test_rolling_calibration_follows_a_span_calmer_than_the_validation_span():
+    """A validation span with residuals of scale 2, then a test span of scale 1: intervals calibrated once on
+    the validation span cover nearly everything in the test span (expected 0.99: ±1.28·2 over N(0, 1)); rolled
+    forward on the latest 200 windows they come back to the level (0.8) after the first 200 test windows."""
+    generator = torch.Generator().manual_seed(0)
+    scale = torch.cat([torch.full((200,), 2.0), torch.ones(2000)])
+    residuals = (torch.randn(2200, 1, generator=generator, dtype=torch.float64) * scale.unsqueeze(1))
+    origins = torch.arange(2200)
+    test = origins[200:]
+    forecast = Forecast(torch.zeros(2000, 1, dtype=torch.float64))
+    static = Calibration.fit(residuals[:200], 0.8).apply(forecast)
+    rolled = apply_each(rolling(origins, residuals, test, 200, 0.8), forecast)
+
+    def covered(f: Forecast) -> float:
+        assert f.lower is not None and f.upper is not None
+        y = residuals[200:]
+        return float(((f.lower <= y) & (y <= f.upper)).double()[200:].mean())
+
+    assert covered(static) > 0.97
+    assert covered(rolled) == pytest.approx(0.8, abs=0.03)
+
+
+def test_apply_each_needs_one_calibration_per_forecast():
+    forecast = Forecast(torch.zeros(3, 1))
+    with pytest.raises(ValueError, match="2 calibrations for 3 forecasts"):
+        apply_each([Calibration.fit(torch.zeros(5, 1), 0.8)] * 2, forecast)

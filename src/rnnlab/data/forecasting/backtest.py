@@ -23,7 +23,13 @@ from torch import Tensor, nn
 
 from rnnlab.data.forecasting.calibrate import Calibration
 from rnnlab.data.forecasting.heads import Forecast, Head
-from rnnlab.data.forecasting.metrics import naive_forecast, score, seasonal_naive_forecast, seasonal_naive_scale
+from rnnlab.data.forecasting.metrics import (
+    coverage,
+    naive_forecast,
+    score,
+    seasonal_naive_forecast,
+    seasonal_naive_scale,
+)
 from rnnlab.data.forecasting.prepare import Prepared, known_future
 from rnnlab.data.forecasting.series import future_times, time_labels
 from rnnlab.data.forecasting.windows import padded_steps, roll_out, window_rows
@@ -82,8 +88,17 @@ def backtest(prepared: Prepared, forecast: Forecast, calibrated: Forecast, origi
     metrics = score(y, forecast.map(prepared.to_original), scale)
     if "coverage" in metrics:
         metrics["model_coverage"] = metrics.pop("coverage")
-    metrics["coverage"] = score(y, calibrated.map(prepared.to_original), scale)["coverage"]
+    metrics["coverage"] = backtest_coverage(prepared, calibrated, origins, horizon)
     return metrics | baselines(prepared, origins, horizon)
+
+
+def backtest_coverage(prepared: Prepared, forecast: Forecast, origins: Tensor, horizon: int) -> float:
+    """The share of what happened after `origins` (B,) that lies inside the interval of `forecast` (B, H)."""
+    assert forecast.lower is not None and forecast.upper is not None, "coverage needs an interval"
+    y = prepared.target[origins.unsqueeze(1) + torch.arange(1, horizon + 1)]  # (B, H)
+    original = forecast.map(prepared.to_original)
+    assert original.lower is not None and original.upper is not None
+    return coverage(y, original.lower, original.upper)
 
 
 def baselines(prepared: Prepared, origins: Tensor, horizon: int) -> dict[str, float]:

@@ -20,8 +20,13 @@ that covers more than asked for is wider than it need be.
 
 The residuals come from forecasts made from every origin of the validation span (at most MAX_WINDOWS of
 them, evenly spread), never from the span the intervals are scored on: when the validation span itself is
-scored, each half is calibrated on the other (cross-fitting). Quantiles are taken per step h, so the
-interval widens as far as the errors grow; signed quantiles also absorb a bias. Steps beyond the longest
+scored, each half is calibrated on the other (cross-fitting). Past the validation span the calibration
+rolls forward, as a forecaster's would (sequential split conformal with a sliding calibration set, as in
+Xu & Xie 2021's EnbPI): a forecast from origin t is calibrated on the latest n windows whose targets had all
+been observed by t (origin + H ≤ t), n the validation span's count, so a test span calmer or wilder than
+the validation span gets intervals of its own level after its first n windows; `rolling` fits those.
+Quantiles are taken per step h, so the interval widens as far as the errors grow; signed quantiles also
+absorb a bias. Steps beyond the longest
 horizon the validation span can check grow like a random walk: low_h = low_H · √(h / H). What lies ahead is
 never more certain than what lies before it: the quantiles are smoothed to be monotone over the steps (which
 few windows would otherwise leave jagged), and each side of a window's interval is kept at least as far from
@@ -108,3 +113,27 @@ def spread_origins(origins: Tensor, limit: int = MAX_WINDOWS) -> Tensor:
     if len(origins) <= limit:
         return origins
     return origins[torch.linspace(0, len(origins) - 1, limit).round().long()]
+
+
+def rolling(origins: Tensor, residuals: Tensor, at: Tensor, size: int, level: float) -> list[Calibration]:
+    """For each origin t of `at` (B,): the calibration fitted on the latest `size` windows (origins (n,) in
+    time order, residuals (n, H)) whose H targets had all been observed at t, i.e. origin + H ≤ t (the
+    earliest `size` windows when none had)."""
+    H = residuals.shape[1]
+    fits = []
+    for t in at.tolist():
+        seen = (origins + H <= t).nonzero().flatten()
+        chosen = seen[-size:] if len(seen) else torch.arange(min(size, len(origins)))
+        fits.append(Calibration.fit(residuals[chosen], level))
+    return fits
+
+
+def apply_each(fits: list[Calibration], forecast: Forecast) -> Forecast:
+    """The forecast (B, S) with row i's interval calibrated by fits[i] (B of them)."""
+    if len(fits) != forecast.mean.shape[0]:
+        raise ValueError(f"{len(fits)} calibrations for {forecast.mean.shape[0]} forecasts")
+    if not fits:
+        return forecast
+    rows = [Forecast(forecast.mean[i:i + 1], None if forecast.lower is None else forecast.lower[i:i + 1],
+                     None if forecast.upper is None else forecast.upper[i:i + 1]) for i in range(len(fits))]
+    return Forecast.cat([fit.apply(row) for fit, row in zip(fits, rows, strict=True)], dim=0)

@@ -31,6 +31,7 @@ from rnnlab.data.forecasting.backtest import (
     OriginForecast,
     Predict,
     backtest,
+    backtest_coverage,
     baselines,
     forecast_from,
     mase_scale,
@@ -38,7 +39,7 @@ from rnnlab.data.forecasting.backtest import (
     roll_forecasts,
     scaled_actual,
 )
-from rnnlab.data.forecasting.calibrate import Calibration, normalised_residuals, spread_origins
+from rnnlab.data.forecasting.calibrate import Calibration, apply_each, normalised_residuals, rolling, spread_origins
 from rnnlab.data.forecasting.heads import Forecast, make_head
 from rnnlab.data.forecasting.metrics import score
 from rnnlab.data.forecasting.prepare import Prepared, prepare
@@ -147,37 +148,48 @@ class ForecastTask:
 
     def evaluate_model(self, model: torch.nn.Module, device: torch.device) -> dict[str, float]:
         """Rolling-origin backtest of the evaluation span, with the naive and seasonal-naive forecasts, and the
-        interval calibrated on the validation span (cross-fitted by halves when that span is the one scored)."""
+        interval calibrated as a forecaster would (calibrate.py): on the test span, from each origin on the latest
+        windows observed by then (`coverage`; `static_coverage`: on the validation span's windows only); on the
+        validation span, each half on the other (cross-fitting)."""
         c = self.config
         predict = predictor(model, self.head, device)
         origins = self.eval_origins
         forecast = roll_forecasts(self.prepared, predict, origins, c.context, c.horizon, self.chunk)
-        calibration_origins, residuals = self.calibration_residuals(predict, c.horizon)
         if c.split == "test":
-            calibrated = Calibration.fit(residuals, c.interval).apply(forecast)
-        else:  # each half of the validation span calibrated on the other: never on the windows it scores
-            span = self.prepared.spans["validation"]
-            middle = span.start + len(span) // 2
-            early = calibration_origins < middle
-            fits = [Calibration.fit(residuals[part] if bool(part.any()) else residuals, c.interval)
-                    for part in (~early, early)]  # for the early windows, then for the late ones
-            first, second = fits[0].apply(forecast), fits[1].apply(forecast)
-            late = (origins >= middle).unsqueeze(1)  # (B, 1)
-            assert first.lower is not None and first.upper is not None
-            assert second.lower is not None and second.upper is not None
-            calibrated = Forecast(forecast.mean, torch.where(late, second.lower, first.lower),
-                                  torch.where(late, second.upper, first.upper))
+            calibration_origins, residuals, size = self.calibration_residuals(predict, c.horizon, int(origins.max()))
+            calibrated = apply_each(rolling(calibration_origins, residuals, origins, size, c.interval), forecast)
+            static = Calibration.fit(residuals[:size], c.interval).apply(forecast)
+            metrics = backtest(self.prepared, forecast, calibrated, origins, c.horizon)
+            return metrics | {"static_coverage": backtest_coverage(self.prepared, static, origins, c.horizon)}
+        calibration_origins, residuals, _ = self.calibration_residuals(predict, c.horizon)
+        span = self.prepared.spans["validation"]  # each half of it calibrated on the other, never on itself
+        middle = span.start + len(span) // 2
+        early = calibration_origins < middle
+        fits = [Calibration.fit(residuals[part] if bool(part.any()) else residuals, c.interval)
+                for part in (~early, early)]  # for the early windows, then for the late ones
+        first, second = fits[0].apply(forecast), fits[1].apply(forecast)
+        late = (origins >= middle).unsqueeze(1)  # (B, 1)
+        assert first.lower is not None and first.upper is not None
+        assert second.lower is not None and second.upper is not None
+        calibrated = Forecast(forecast.mean, torch.where(late, second.lower, first.lower),
+                              torch.where(late, second.upper, first.upper))
         return backtest(self.prepared, forecast, calibrated, origins, c.horizon)
 
-    def calibration_residuals(self, predict: Predict, steps: int) -> tuple[Tensor, Tensor]:
-        """Origins (n,) in the validation span and the normalised residuals (n, steps') of the forecasts made
-        from them (data/forecasting/calibrate.py); steps' = `steps`, or fewer where the span is shorter."""
+    def calibration_residuals(self, predict: Predict, steps: int,
+                              last: int | None = None) -> tuple[Tensor, Tensor, int]:
+        """Origins (n,) and the normalised residuals (n, steps') of the forecasts made from them
+        (data/forecasting/calibrate.py), steps' = `steps` or fewer where the validation span is shorter: every
+        origin of the validation span, and with `last` every later one through row `last` (the rolling
+        calibration's windows), at most MAX_WINDOWS in all, evenly spread; and how many of them lie in the
+        validation span (the first ones; the rolling calibration's size)."""
         c = self.config
         span = self.prepared.spans["validation"]
         steps = min(steps, len(span) - 1)
-        origins = spread_origins(evaluation_origins(span, c.context, steps, 1))
+        stop = span.stop if last is None else max(span.stop, min(last, len(self.prepared.target) - 1))
+        origins = spread_origins(evaluation_origins(range(span.start, stop), c.context, steps, 1))
         forecast = roll_forecasts(self.prepared, predict, origins, c.context, steps, self.chunk)
-        return origins, normalised_residuals(forecast, scaled_actual(self.prepared, origins, steps))
+        size = max(1, int((origins < span.stop - steps).sum()))
+        return origins, normalised_residuals(forecast, scaled_actual(self.prepared, origins, steps)), size
 
     def solved(self, metrics: dict[str, float]) -> bool:
         """Below both the naive and the seasonal-naive forecasts' MASE on the same evaluation windows."""
@@ -191,12 +203,14 @@ class ForecastTask:
     def forecast(self, model: torch.nn.Module, device: torch.device, steps: int, origin: int,
                  history: int) -> OriginForecast:
         """`steps` steps after row `origin`; past the model's own horizon, its forecasts are fed back. The
-        interval is calibrated on the validation span at this many steps (calibrate.py)."""
+        interval is calibrated at this many steps on the latest windows observed by the origin, as many as
+        the validation span holds (on the validation span's own when the origin comes before it;
+        calibrate.py)."""
         c = self.config
         predict = predictor(model, self.head, device)
-        _, residuals = self.calibration_residuals(predict, steps)
-        return forecast_from(self.prepared, predict, origin, steps, c.context, self.chunk, history,
-                             Calibration.fit(residuals, c.interval))
+        origins, residuals, size = self.calibration_residuals(predict, steps, origin)
+        fit = rolling(origins, residuals, torch.tensor([origin]), size, c.interval)[0]
+        return forecast_from(self.prepared, predict, origin, steps, c.context, self.chunk, history, fit)
 
 
 def energy(config: EnergyConfig) -> ForecastTask:
