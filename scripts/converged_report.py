@@ -1,6 +1,7 @@
 """Summarise a converged study (scripts/converged_study.sh) as Markdown, with its learning curves as a PNG.
 
     python scripts/converged_report.py OUT [--png FILE]      # the table of OUT/*/result.json, curves into FILE
+    python scripts/converged_report.py OUT --extra coverage,static_coverage   # more test metrics as columns
     python scripts/converged_report.py --choose OUT/tune MODEL  # the tuned learning rate of MODEL (for the study)
 
 Per model: seeds, learning rate, hidden size, parameters, steps and training seconds (means), why the runs
@@ -54,7 +55,7 @@ def seconds_at(run: dict, step: int | None) -> float:
     return next((r["seconds"] for r in run["records"] if r["step"] == step), run["result"]["seconds"])
 
 
-def report(root: Path, png: Path | None) -> None:
+def report(root: Path, png: Path | None, extra: tuple[str, ...] = ()) -> None:
     runs = [run for folder in sorted(root.iterdir()) if folder.is_dir() and folder.name != "tune"
             if (run := load(folder))]
     if not runs:
@@ -67,8 +68,8 @@ def report(root: Path, png: Path | None) -> None:
         by_model[run["config"]["model"]["name"]].append(run)
     print(f"{task}: {len(runs)} runs in {root}; validation picks the weights, the test split scores them once\n")
     print(f"| model | seeds | lr | H | parameters | steps | train s | stopped | best validation {metric} | "
-          f"s to best | test {metric} |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          f"s to best | test {metric} |" + "".join(f" test {key} |" for key in extra))
+    print("|---|---|---|---|---|---|---|---|---|---|---|" + "---|" * len(extra))
     for model, group in by_model.items():
         results = [r["result"] for r in group]
         config = group[0]["config"]
@@ -81,7 +82,9 @@ def report(root: Path, png: Path | None) -> None:
         print(f"| {model} | {len(group)} | {config['train']['lr']:g} | {config['model']['hidden_size']} | "
               f"{results[0].get('parameters', 0):,} | {statistics.mean(r['steps'] for r in results):.0f} | "
               f"{statistics.mean(r['seconds'] for r in results):.0f} | {stopped} | "
-              f"{spread([r['best'] for r in results])} | {statistics.mean(to_best):.0f} | {spread(tests)} |")
+              f"{spread([r['best'] for r in results])} | {statistics.mean(to_best):.0f} | {spread(tests)} |"
+              + "".join(f" {spread([r['test_metrics'][key] for r in results if key in r.get('test_metrics', {})])} |"
+                        for key in extra))
     baselines = next((r["result"]["baselines"] for r in runs if r["result"].get("baselines")), {})
     listed = "; ".join(f"{name} {scores[metric]:.4f}" for name, scores in baselines.items() if metric in scores)
     if listed:
@@ -121,11 +124,12 @@ def main() -> None:
     parser.add_argument("model", nargs="?")
     parser.add_argument("--choose", action="store_true")
     parser.add_argument("--png", type=Path, default=None)
+    parser.add_argument("--extra", default="", help="comma-separated test metrics to add as columns")
     args = parser.parse_args()
     if args.choose:
         print(choose(args.root, args.model))
     else:
-        report(args.root, args.png)
+        report(args.root, args.png, tuple(key for key in args.extra.split(",") if key))
 
 
 if __name__ == "__main__":
