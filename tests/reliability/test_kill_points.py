@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from rnnlab.cli.main import main
-from rnnlab.compare.sweeps.config import load_sweep
+from rnnlab.compare.sweeps.parse import load_sweep
 from rnnlab.compare.sweeps.runner import run_sweep
 
 pytestmark = pytest.mark.slow

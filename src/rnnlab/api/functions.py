@@ -21,8 +21,8 @@ from typing import Any
 from rnnlab.api.data import HeldOutData, as_arrays
 from rnnlab.api.run import Run
 from rnnlab.compare.report.sweep import report_sweep
-from rnnlab.compare.sweeps.config import load_sweep
 from rnnlab.compare.sweeps.one_task import task_sweep
+from rnnlab.compare.sweeps.parse import load_sweep
 from rnnlab.compare.sweeps.runner import run_sweep
 from rnnlab.compare.sweeps.store import RunRow
 from rnnlab.data.cache import cache_root

@@ -24,8 +24,9 @@ from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.model_args import parse_models
 from rnnlab.cli.task_args import parse_set_options
 from rnnlab.compare.report.sweep import report_sweep
-from rnnlab.compare.sweeps.config import SweepConfig, load_sweep
+from rnnlab.compare.sweeps.config import SweepConfig
 from rnnlab.compare.sweeps.one_task import task_sweep
+from rnnlab.compare.sweeps.parse import load_sweep
 from rnnlab.compare.sweeps.runner import DEFAULT_WORKERS, STORE, ProgressCallback, run_sweep
 from rnnlab.compare.sweeps.store import RunRow
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from rnnlab.compare.sweeps.config import SweepConfig, expand, load_sweep, parse_sweep
+from rnnlab.compare.sweeps.config import SweepConfig, expand
+from rnnlab.compare.sweeps.parse import load_sweep, parse_sweep
 from rnnlab.data.tasks.adding import AddingConfig
 from rnnlab.models.registry import MODELS, ModelConfig, TransformerFamily, build_model, count_parameters
 from rnnlab.models.sequence import IOSpec

@@ -7,7 +7,8 @@ import pytest
 
 from rnnlab.compare.results import summarise_all
 from rnnlab.compare.sweeps.collect import collect
-from rnnlab.compare.sweeps.config import SweepConfig, expand, parse_sweep
+from rnnlab.compare.sweeps.config import SweepConfig, expand
+from rnnlab.compare.sweeps.parse import parse_sweep
 from rnnlab.compare.sweeps.runner import run_sweep
 from rnnlab.compare.sweeps.stages import by_length
 

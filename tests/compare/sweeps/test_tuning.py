@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.compare.sweeps.config import SweepConfig, expand, parse_sweep, setting_key
+from rnnlab.compare.sweeps.config import SweepConfig, expand, setting_key
+from rnnlab.compare.sweeps.parse import parse_sweep
 from rnnlab.compare.sweeps.runner import TUNED, run_sweep
 from rnnlab.compare.sweeps.tuning import Candidate, pick, read_table, tuning_plans, write_table
 

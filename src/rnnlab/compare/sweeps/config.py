@@ -37,16 +37,14 @@ import hashlib
 import itertools
 import json
 import re
-import tomllib
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import torch
 
+from rnnlab.compare.sweeps.checks import check_lengths, check_names, check_type, is_int, no_repeats
 from rnnlab.data.tasks.registry import TASKS, task_entry
 from rnnlab.models.registry import MODELS, ModelConfig, build_model, count_parameters
 from rnnlab.train.experiment import Experiment, make_experiment
@@ -87,19 +85,19 @@ class SweepConfig:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValueError("name: give the sweep a name")
-        _check_names("models", self.models, MODELS, "model")
-        _check_names("tasks", self.tasks, TASKS, "task")
+        check_names("models", self.models, MODELS, "model")
+        check_names("tasks", self.tasks, TASKS, "task")
         self._check_lengths()
         if not isinstance(self.seeds, int | tuple):
             raise ValueError(f"seeds: expected a count or a tuple of seeds, got {self.seeds!r}")
         seeds = (self.seeds,) if isinstance(self.seeds, int) else self.seeds
-        if not seeds or any(not _is_int(s) or s < 0 for s in seeds) or self.seeds == 0:
+        if not seeds or any(not is_int(s) or s < 0 for s in seeds) or self.seeds == 0:
             raise ValueError(f"seeds: give a positive count or non-negative seeds, got {self.seeds!r}")
-        _no_repeats("seeds", seeds)
+        no_repeats("seeds", seeds)
         for key, kind in (("budget", int), ("max_steps", int), ("max_seconds", float)):
             value = getattr(self, key)
             if value is not None:
-                _check_type(key, value, kind)
+                check_type(key, value, kind)
                 if value <= 0:
                     raise ValueError(f"{key}: must be positive, got {value!r}")
         if self.max_steps is None and self.max_seconds is None:
@@ -115,7 +113,7 @@ class SweepConfig:
             hints = typing.get_type_hints(entry.config_type)
             for key, value in options.items():
                 if key in hints:
-                    _check_type(f"task_options.{task}.{key}", value, hints[key])
+                    check_type(f"task_options.{task}.{key}", value, hints[key])
             try:
                 entry.config(**options)
             except ValueError as error:
@@ -128,9 +126,9 @@ class SweepConfig:
                     raise ValueError(f"lengths: {task!r} is not one of the sweep's tasks")
                 if task_entry(task).knob is None:
                     raise ValueError(f"lengths.{task}: task {task!r} has no length to set")
-                _check_lengths(f"lengths.{task}", lengths)
+                check_lengths(f"lengths.{task}", lengths)
         else:
-            _check_lengths("lengths", self.lengths)
+            check_lengths("lengths", self.lengths)
 
     def _check_settings(self) -> None:
         tables = {"train": (self.train, TrainConfig, TRAIN_FIELDS), "model": (self.model, ModelConfig, MODEL_FIELDS)}
@@ -143,7 +141,7 @@ class SweepConfig:
                                  "give it in one place")
             if not isinstance(values, tuple) or not values:
                 raise ValueError(f"grid.{key}: expected a non-empty tuple of values, got {values!r}")
-            _no_repeats(f"grid.{key}", values)
+            no_repeats(f"grid.{key}", values)
             config_type = TrainConfig if key in TRAIN_FIELDS else ModelConfig
             for value in values:
                 _check_setting(f"grid.{key}", key, value, config_type, TRAIN_FIELDS | MODEL_FIELDS)
@@ -160,15 +158,15 @@ class SweepConfig:
                                  f"{', '.join(sorted(TRAIN_FIELDS))}")
             if not isinstance(values, tuple) or not values:
                 raise ValueError(f"tune.{key}: expected a non-empty tuple of values, got {values!r}")
-            _no_repeats(f"tune.{key}", values)
+            no_repeats(f"tune.{key}", values)
             for value in values:
                 _check_setting(f"tune.{key}", key, value, TrainConfig, TRAIN_FIELDS)
-        if not _is_int(self.tune_seed) or self.tune_seed < 0:
+        if not is_int(self.tune_seed) or self.tune_seed < 0:
             raise ValueError(f"tune_seed: expected a non-negative integer, got {self.tune_seed!r}")
         if self.tune and self.tune_seed in self.seed_values:
             raise ValueError(f"tune_seed: {self.tune_seed} is also one of the sweep's seeds; tuning must not "
                              "score on a seed the comparison reports")
-        if self.tune_steps is not None and (not _is_int(self.tune_steps) or self.tune_steps <= 0):
+        if self.tune_steps is not None and (not is_int(self.tune_steps) or self.tune_steps <= 0):
             raise ValueError(f"tune_steps: expected a positive integer, got {self.tune_steps!r}")
         for key, settings in self.tuned.items():
             for name, value in settings.items():
@@ -275,110 +273,6 @@ def _plan_run(config: SweepConfig, task: str, length: int | None, seed: int, poi
     return RunPlan(run_id, experiment, task, knob, model, seed, hidden, parameters, point, phase, tuned)
 
 
-def load_sweep(path: Path) -> SweepConfig:
-    """Read a sweep from TOML; every error is one line naming the file and the key."""
-    try:
-        data = tomllib.loads(path.read_text())
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read it: {error.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: bad TOML: {error}") from None
-    try:
-        return parse_sweep(data, default_name=path.stem)
-    except ValueError as error:
-        raise ValueError(f"{path}: {error}") from None
-
-
-def parse_sweep(data: Mapping[str, Any], default_name: str | None = None) -> SweepConfig:
-    """A SweepConfig from TOML-shaped data (lists, tables); errors start with the key."""
-    keys = [f.name for f in dataclasses.fields(SweepConfig)]
-    for key in data:
-        if key not in keys:
-            raise ValueError(f"{key}: unknown key; the keys are {', '.join(keys)}")
-    for key in ("models", "tasks"):
-        if key not in data:
-            raise ValueError(f"{key}: missing; name at least one")
-    name = data.get("name", default_name)
-    if not isinstance(name, str):
-        raise ValueError(f"name: expected text, got {name!r}")
-    lengths = data.get("lengths", [])
-    if isinstance(lengths, Mapping):
-        lengths = {task: _list(f"lengths.{task}", value, int) for task, value in lengths.items()}
-    else:
-        lengths = _list("lengths", lengths, int)
-    seeds = data.get("seeds", 1)
-    tables = {key: _table(key, data.get(key, {})) for key in ("train", "model", "grid", "task_options", "tune",
-                                                              "tuned")}
-    return SweepConfig(
-        name=name, models=_list("models", data["models"], str), tasks=_list("tasks", data["tasks"], str),
-        lengths=lengths, seeds=seeds if _is_int(seeds) else _list("seeds", seeds, int),
-        budget=data.get("budget"), max_steps=data.get("max_steps"), max_seconds=data.get("max_seconds"),
-        train=tables["train"], model=tables["model"],
-        grid={key: _list(f"grid.{key}", values, object) for key, values in tables["grid"].items()},
-        task_options={task: _table(f"task_options.{task}", options)
-                      for task, options in tables["task_options"].items()},
-        tune={key: _list(f"tune.{key}", values, object) for key, values in tables["tune"].items()},
-        tune_seed=data.get("tune_seed", TUNE_SEED), tune_steps=data.get("tune_steps"),
-        tuned={key: _table(f"tuned.{key}", settings) for key, settings in tables["tuned"].items()},
-        stop_at_break=data.get("stop_at_break", False),
-    )
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _list(key: str, value: Any, kind: type) -> tuple[Any, ...]:
-    if not isinstance(value, list | tuple):
-        raise ValueError(f"{key}: expected a list, got {value!r}")
-    for item in value:
-        _check_type(key, item, kind)
-    return tuple(value)
-
-
-def _table(key: str, value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ValueError(f"{key}: expected a table, got {value!r}")
-    return dict(value)
-
-
-def _check_type(key: str, value: Any, hint: Any) -> None:
-    """Raise unless `value` fits the annotation `hint` (int, float, bool, str, Literal, or a union of them)."""
-    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
-    for option in options:
-        if (option is object or (option is type(None) and value is None)
-                or (typing.get_origin(option) is typing.Literal and value in typing.get_args(option))
-                or (option is bool and isinstance(value, bool)) or (option is int and _is_int(value))
-                or (option is float and isinstance(value, int | float) and not isinstance(value, bool))
-                or (option is str and isinstance(value, str))):
-            return
-    raise ValueError(f"{key}: expected {' or '.join(_describe(o) for o in options if o is not type(None))}, "
-                     f"got {value!r}")
-
-
-def _describe(hint: Any) -> str:
-    if typing.get_origin(hint) is typing.Literal:
-        return "one of " + ", ".join(repr(v) for v in typing.get_args(hint))
-    return {bool: "true or false", int: "an integer", float: "a number", str: "text"}.get(hint, str(hint))
-
-
-def _check_names(key: str, names: Any, known: Mapping[str, Any], what: str) -> None:
-    if not isinstance(names, tuple):
-        raise ValueError(f"{key}: expected a tuple of names, got {names!r}")
-    if not names:
-        raise ValueError(f"{key}: name at least one {what}")
-    for name in names:
-        if name not in known:
-            raise ValueError(f"{key}: unknown {what} {name!r}; choose one of {', '.join(known)}")
-    _no_repeats(key, names)
-
-
-def _check_lengths(key: str, lengths: Any) -> None:
-    if not isinstance(lengths, tuple) or any(not _is_int(n) or n <= 0 for n in lengths):
-        raise ValueError(f"{key}: expected positive integers, got {lengths!r}")
-    _no_repeats(key, lengths)
-
-
 def _check_setting(key: str, name: str, value: Any, config_type: type, allowed: set[str]) -> None:
     """One TrainConfig or ModelConfig field: a field the sweep may set, of its type, and a valid value."""
     if name in SET_BY_SWEEP:
@@ -387,14 +281,8 @@ def _check_setting(key: str, name: str, value: Any, config_type: type, allowed: 
         raise ValueError(f"{key}: initialisation options are not part of sweeps yet")
     if name not in allowed:
         raise ValueError(f"{key}: unknown field; choose one of {', '.join(sorted(allowed))}")
-    _check_type(key, value, typing.get_type_hints(config_type)[name])
+    check_type(key, value, typing.get_type_hints(config_type)[name])
     try:
         config_type(**({"name": "lstm"} if config_type is ModelConfig else {}), **{name: value})
     except ValueError as error:
         raise ValueError(f"{key}: {error}") from None
-
-
-def _no_repeats(key: str, values: tuple[Any, ...]) -> None:
-    repeated = next((v for i, v in enumerate(values) if v in values[:i]), None)
-    if repeated is not None:
-        raise ValueError(f"{key}: {repeated!r} is given twice")
