@@ -26,7 +26,8 @@ from rnnlab.data.tasks.language_model import TextFileConfig, text_file
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train.checkpoint import latest_checkpoint
 from rnnlab.train.distributed import ALONE, Ranks, joined, ranks_from
-from rnnlab.train.loop import EvalRecord, TrainConfig, train
+from rnnlab.train.loop import TrainConfig, train
+from rnnlab.train.records import EvalRecord
 
 # Float tolerance between one process and two ranks: the ranks' gradients are averaged by an all-reduce, so
 # sums are taken in another order. Measured (20 steps): records within 1.4e-6 relative, weights within 6e-8.

@@ -12,7 +12,8 @@ from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import ModelConfig, count_parameters
 from rnnlab.train.checkpoint import CheckpointError
 from rnnlab.train.experiment import Experiment, evaluate_run, make_experiment, run_experiment
-from rnnlab.train.loop import EvalRecord, TrainConfig
+from rnnlab.train.loop import TrainConfig
+from rnnlab.train.records import EvalRecord
 from rnnlab.train.run import RunFolder
 
 TINY = Experiment("adding", AddingConfig(length=6, test_size=16), ModelConfig("lstm", hidden_size=4),

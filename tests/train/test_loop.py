@@ -14,6 +14,7 @@ from rnnlab.data.tasks.base import Batch, seeded
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train import loop
 from rnnlab.train.loop import TRAIN_STREAM, TrainConfig, evaluate, train
+from rnnlab.train.records import EvalRecord, improved_within
 
 
 def adding(length: int = 10, test_size: int = 64, **options) -> AddingTask:
@@ -270,20 +271,20 @@ def test_select_ends_with_the_weights_of_the_best_evaluation(tmp_path):
     assert_close(evaluate(resumed, task, task.test_set(0))["mse"], values[best])
 
 
-def records(values: list[float]) -> list[loop.EvalRecord]:
-    return [loop.EvalRecord(10 * (k + 1), 1.0, 10, 0.1, 1.0, 1e-3, {"mse": v}, False) for k, v in enumerate(values)]
+def records(values: list[float]) -> list[EvalRecord]:
+    return [EvalRecord(10 * (k + 1), 1.0, 10, 0.1, 1.0, 1e-3, {"mse": v}, False) for k, v in enumerate(values)]
 
 
 def test_improved_within_a_window_of_evaluations():
     """Reference: worked by hand: the best of the last 3 values against the best before them, by more than
     1% of the earlier best; fewer evaluations than the window + 1 count as improving; NaN never improves."""
     monitor = ("mse", True)
-    assert loop.improved_within(records([0.5, 0.4, 0.3, 0.2]), monitor, 3, 0.01)
-    assert not loop.improved_within(records([0.2, 0.3, 0.199, 0.25]), monitor, 3, 0.01)  # 0.5% only
-    assert loop.improved_within(records([0.2, 0.3]), monitor, 3, 0.01)
-    assert loop.improved_within(records([math.nan, 0.3, 0.2, 0.1]), monitor, 3, 0.01)  # finite after NaN
-    assert not loop.improved_within(records([0.2, math.nan, math.nan, math.nan]), monitor, 3, 0.01)
-    assert loop.improved_within(records([0.1, 0.1, 0.1, 0.2]), ("mse", False), 3, 0.01)  # higher is better
+    assert improved_within(records([0.5, 0.4, 0.3, 0.2]), monitor, 3, 0.01)
+    assert not improved_within(records([0.2, 0.3, 0.199, 0.25]), monitor, 3, 0.01)  # 0.5% only
+    assert improved_within(records([0.2, 0.3]), monitor, 3, 0.01)
+    assert improved_within(records([math.nan, 0.3, 0.2, 0.1]), monitor, 3, 0.01)  # finite after NaN
+    assert not improved_within(records([0.2, math.nan, math.nan, math.nan]), monitor, 3, 0.01)
+    assert improved_within(records([0.1, 0.1, 0.1, 0.2]), ("mse", False), 3, 0.01)  # higher is better
 
 
 def test_a_run_stops_on_a_plateau_and_says_why():

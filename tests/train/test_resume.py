@@ -21,7 +21,8 @@ from rnnlab.data.tasks.adding import AddingConfig, AddingTask
 from rnnlab.data.tasks.base import Batch, seeded
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train.checkpoint import latest_checkpoint
-from rnnlab.train.loop import TRAIN_STREAM, EvalRecord, TrainConfig, train
+from rnnlab.train.loop import TRAIN_STREAM, TrainConfig, train
+from rnnlab.train.records import EvalRecord
 from rnnlab.train.run import RunFolder
 
 

@@ -10,7 +10,8 @@ from torch import Tensor, nn
 
 from rnnlab.data.tasks.temporal_order import TemporalOrderConfig, TemporalOrderTask
 from rnnlab.models.registry import ModelConfig, build_model
-from rnnlab.train.loop import EvalRecord, TrainConfig, TrainResult, train
+from rnnlab.train.loop import TrainConfig, train
+from rnnlab.train.records import EvalRecord, TrainResult
 from rnnlab.train.run import RunFolder, RunSpec, RunSummary, status_of, summarise
 from rnnlab.train.tensorboard import read_scalars
 

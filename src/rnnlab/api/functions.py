@@ -33,7 +33,8 @@ from rnnlab.models.registry import ModelConfig
 from rnnlab.models.registry import build_model as build_registered
 from rnnlab.models.sequence import IOSpec, SequenceModel
 from rnnlab.train.experiment import make_experiment, run_experiment
-from rnnlab.train.loop import EvalRecord, TrainConfig
+from rnnlab.train.loop import TrainConfig
+from rnnlab.train.records import EvalRecord
 from rnnlab.train.run import RunFolder
 
 MODEL_FIELDS = {f.name for f in dataclasses.fields(ModelConfig)} - {"name", "init"}

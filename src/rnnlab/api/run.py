@@ -24,7 +24,7 @@ from rnnlab.export import Format, default_out, export_run
 from rnnlab.generate.classify import Prediction, RawInputClassifier, classify
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.experiment import Experiment, evaluate_run, load_run
-from rnnlab.train.loop import EvalRecord
+from rnnlab.train.records import EvalRecord
 from rnnlab.train.run import RunFolder, RunSummary
 
 

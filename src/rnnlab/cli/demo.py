@@ -12,7 +12,7 @@ from rnnlab.cli.shared_args import MAX_SECONDS_HELP, SEED_HELP, add_alias, add_j
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.compare.quick import QuickConfig, run_quick
 from rnnlab.data.tasks.adding import BASELINE_MSE
-from rnnlab.train.loop import EvalRecord
+from rnnlab.train.records import EvalRecord
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -14,7 +14,7 @@ from rnnlab.cli.shared_args import MAX_SECONDS_HELP, add_alias, add_json_argumen
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.compare.diagnose import KINDS, DiagnoseConfig, run_diagnostics
 from rnnlab.data.tasks.registry import TASKS
-from rnnlab.train.loop import EvalRecord
+from rnnlab.train.records import EvalRecord
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -9,7 +9,7 @@ from typing import Protocol
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rnnlab.train.loop import EvalRecord
+from rnnlab.train.records import EvalRecord
 
 
 class Reporter(Protocol):

@@ -29,8 +29,9 @@ from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import MODELS, ModelConfig
 from rnnlab.train.distributed import Ranks, joined
 from rnnlab.train.experiment import Experiment, make_experiment, start_run, train_run
-from rnnlab.train.loop import EvalRecord, TrainConfig
+from rnnlab.train.loop import TrainConfig
 from rnnlab.train.recipes import RECIPE_NAMES
+from rnnlab.train.records import EvalRecord
 from rnnlab.train.run import RunFolder, RunSummary
 
 # A rank that failed only because another did waits this long before it exits, so that the rank that failed

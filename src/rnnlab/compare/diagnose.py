@@ -33,7 +33,8 @@ from rnnlab.files import write_atomic
 from rnnlab.models.registry import traits
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.experiment import Experiment, load_run, make_experiment
-from rnnlab.train.loop import EvalRecord, train
+from rnnlab.train.loop import train
+from rnnlab.train.records import EvalRecord
 from rnnlab.train.run import RunFolder, summarise
 
 PROBE_STREAM = 2  # training draws stream 0 and the test sets stream 1

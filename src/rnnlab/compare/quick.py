@@ -18,7 +18,8 @@ from rnnlab.compare.suites.profiles import QUICK
 from rnnlab.compare.sweeps.tuning import read_table
 from rnnlab.data.tasks.adding import AddingConfig, AddingTask
 from rnnlab.models.registry import ModelConfig, build_model, count_parameters, hidden_size_for_budget
-from rnnlab.train.loop import EvalRecord, TrainConfig, TrainResult, train
+from rnnlab.train.loop import TrainConfig, train
+from rnnlab.train.records import EvalRecord, TrainResult
 
 FALLBACK_LR = 1e-2  # PERFORMANCE.md: H = 64, Adam 1e-2, batch 32 solved adding-100 in ~22 s (LSTM)
 

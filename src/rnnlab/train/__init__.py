@@ -1,5 +1,6 @@
 """Training: the loop, its config and its records."""
 
-from rnnlab.train.loop import EvalRecord, TrainConfig, TrainResult, evaluate, train
+from rnnlab.train.loop import TrainConfig, evaluate, train
+from rnnlab.train.records import EvalRecord, TrainResult
 
 __all__ = ["EvalRecord", "TrainConfig", "TrainResult", "evaluate", "train"]

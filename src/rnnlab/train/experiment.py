@@ -49,9 +49,10 @@ from rnnlab.train.checkpoint import (
     verify_checkpoint,
 )
 from rnnlab.train.distributed import ALONE, Ranks
-from rnnlab.train.loop import EvalRecord, TrainConfig, evaluate_task, train
+from rnnlab.train.loop import TrainConfig, evaluate_task, train
 from rnnlab.train.recipe_book import find_recipe
 from rnnlab.train.recipes import Settings
+from rnnlab.train.records import EvalRecord
 from rnnlab.train.run import RunFolder, RunSpec, RunSummary
 
 

@@ -110,7 +110,9 @@ LM_FAMILIES: dict[Family, Settings] = {
     "elman": Settings(hidden_size=1024, lr=5e-4),
     "transformer": Settings(hidden_size=192, num_layers=4, max_len=128, dropout=0.1, lr=1e-3, warmup_steps=500),
 }
-add(Recipe("shakespeare-char", "cpu", "not measured yet", {"eval_tokens": None}, on_cpu(TEXT_GENERATION),
+LM_REACHES = ("test bits per character: LSTM 2.048 after its 45 minutes (9,004 steps, still improving; unigram 4.76), "
+              "1 seed; the other families not measured; " + RESULTS)
+add(Recipe("shakespeare-char", "cpu", LM_REACHES, {"eval_tokens": None}, on_cpu(TEXT_GENERATION),
            LM_FAMILIES))
 add(Recipe("shakespeare-char", "gpu", NOT_MEASURED, {"eval_tokens": None},
            TEXT_GENERATION.then(Settings(num_layers=2, batch_size=128)), LM_FAMILIES))
@@ -133,7 +135,10 @@ SEQ2SEQ_FAMILIES: dict[Family, Settings] = {
     "elman": Settings(lr=1e-3),
     "transformer": Settings(hidden_size=256, num_layers=3, dropout=0.1, lr=1e-3, warmup_steps=500),
 }
-add(Recipe("de-en", "cpu", "not measured yet", TRANSLATION_TASK, on_cpu(TRANSLATION), SEQ2SEQ_FAMILIES), "tsv")
+TRANSLATION_REACHES = ("test BLEU (sacreBLEU, beam 5): GRU 3.68, its validation plateau reached after 17 minutes "
+                       "(it overfits the 17k training pairs; copy-source 0.17), 1 seed; the other families not "
+                       "measured; " + RESULTS)
+add(Recipe("de-en", "cpu", TRANSLATION_REACHES, TRANSLATION_TASK, on_cpu(TRANSLATION), SEQ2SEQ_FAMILIES), "tsv")
 add(Recipe("de-en", "gpu", NOT_MEASURED, TRANSLATION_TASK | {"vocab_size": 8000, "label_smoothing": 0.1},
            TRANSLATION.then(Settings(hidden_size=512, embed_size=512, num_layers=2, dropout=0.3, lr=1e-3)),
            SEQ2SEQ_FAMILIES), "tsv")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rnnlab.files import write_atomic
-from rnnlab.train.loop import EvalRecord, StopReason, TrainResult
+from rnnlab.train.records import EvalRecord, StopReason, TrainResult
 from rnnlab.train.tensorboard import Hyperparameter, ScalarWriter, event_files, has_hparams, truncate_events
 
 Status = Literal["solved", "not solved", "diverged"]

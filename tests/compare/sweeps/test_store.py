@@ -8,7 +8,7 @@ import pytest
 
 from rnnlab.compare.sweeps.config import SweepConfig, expand
 from rnnlab.compare.sweeps.store import STATUSES, ResultsStore, RunRow
-from rnnlab.train.loop import EvalRecord, TrainResult
+from rnnlab.train.records import EvalRecord, TrainResult
 from rnnlab.train.run import summarise
 
 CONFIG = SweepConfig("tiny", ("rnn", "lstm"), ("adding",), lengths=(6,), seeds=2, max_steps=10,
