@@ -9,8 +9,9 @@ history, the forecast, its interval and, when the origin lies inside the data, w
 Neither file is overwritten without --overwrite.
 
 A horizon longer than the model's own is rolled out: the model forecasts its own horizon, its point
-forecasts are fed back as observations and it forecasts again. The interval is calibrated on the
-validation span at the horizon asked for (data/forecasting/calibrate.py), so it widens with every step.
+forecasts are fed back as observations and it forecasts again. The interval is calibrated at the horizon
+asked for on the latest windows observed by the origin (the validation span's, for an origin before its end;
+data/forecasting/calibrate.py), so it widens with every step.
 Past the end of the data, known-future covariates (temperature, work days) are unknown: the last
 season's values stand in for them (calendar features are exact).
 """
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     out, err = console(), console(stderr=True)
     if horizon > task.chunk:
         err.print(f"note: the model forecasts {task.chunk} step(s) per call; steps beyond were rolled out on its own "
-                  "forecasts (their intervals are calibrated on the validation span)", highlight=False)
+                  "forecasts (their intervals are calibrated on held-out forecasts that long)", highlight=False)
     if result.filled_known:
         err.print(f"note: past the end of the data, the known covariates ({', '.join(task.layout.known)}) repeat "
                   "their last season", highlight=False)
