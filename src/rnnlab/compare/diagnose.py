@@ -10,20 +10,20 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from rnnlab.compare.diagnose_report import json_default, numbers, write_probe_figures
+from rnnlab.compare.diagnose_report import ModelProbes, json_default, numbers, write_probe_figures
 from rnnlab.data.tasks.base import Batch, seeded
 from rnnlab.data.tasks.registry import make_task, task_entry
 from rnnlab.diagnostics.explode import GradientNormRecorder, GradientNormSeries, explosion_summary
-from rnnlab.diagnostics.gates import KEEP_GATE, GateStatistics, GateTrajectory, gate_statistics
-from rnnlab.diagnostics.gradients import GradientFlow, gradient_flow
-from rnnlab.diagnostics.jacobian import JacobianSpectrum, jacobian_spectrum
-from rnnlab.diagnostics.memory import MemoryCurve, Sensitivity, input_sensitivity, memory_curve
+from rnnlab.diagnostics.gates import KEEP_GATE, GateTrajectory, gate_statistics
+from rnnlab.diagnostics.gradients import gradient_flow
+from rnnlab.diagnostics.jacobian import jacobian_spectrum
+from rnnlab.diagnostics.memory import input_sensitivity, memory_curve
 from rnnlab.diagnostics.plots_training import (
     plot_gradient_norms,
     plot_stability,
@@ -63,22 +63,6 @@ class DiagnoseConfig:
             raise ValueError("seeds, probe batch and explode steps must be positive")
         if self.train_seconds < 0:
             raise ValueError(f"train seconds must not be negative, got {self.train_seconds}")
-
-
-@dataclass
-class ModelProbes:
-    """Everything measured on one model with one seed."""
-
-    model: str
-    seed: int
-    gradients: dict[str, GradientFlow] = field(default_factory=dict)  # "init", "trained"
-    decay_during_training: list[tuple[int, float | None]] = field(default_factory=list)  # (step, ln factor of h)
-    jacobian: dict[str, JacobianSpectrum] = field(default_factory=dict)
-    gates: dict[str, GateStatistics] = field(default_factory=dict)
-    gate_trajectory: GateTrajectory | None = None
-    sensitivity: dict[str, Sensitivity] = field(default_factory=dict)
-    memory: MemoryCurve | None = None
-    result: dict[str, Any] | None = None  # the training summary (status, best metric, time to solve)
 
 
 def _probe_batch(experiment: Experiment, seed: int, size: int) -> Batch:

@@ -1,5 +1,6 @@
-"""What `rnnlab diagnose` writes from its probes (compare/diagnose.py): the figures, and the headline numbers
-per model (mean, sample sd and per-seed values) that go into diagnostics.json."""
+"""What `rnnlab diagnose` measures on each model (`ModelProbes`, filled by compare/diagnose.py) and writes from
+it: the figures, and the headline numbers per model (mean, sample sd and per-seed values) that go into
+diagnostics.json."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import dataclasses
 import math
 import statistics
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from rnnlab.diagnostics.gates import GateStatistics
+from rnnlab.diagnostics.gates import GateStatistics, GateTrajectory
+from rnnlab.diagnostics.gradients import GradientFlow
+from rnnlab.diagnostics.jacobian import JacobianSpectrum
+from rnnlab.diagnostics.memory import MemoryCurve, Sensitivity
 from rnnlab.diagnostics.plots_gradients import (
     plot_gradient_flow,
     plot_input_sensitivity,
@@ -19,8 +24,21 @@ from rnnlab.diagnostics.plots_gradients import (
 )
 from rnnlab.diagnostics.plots_training import plot_gate_activity, plot_gate_trajectory, plot_keep_gate_histogram
 
-if TYPE_CHECKING:
-    from rnnlab.compare.diagnose import ModelProbes
+
+@dataclass
+class ModelProbes:
+    """Everything measured on one model with one seed."""
+
+    model: str
+    seed: int
+    gradients: dict[str, GradientFlow] = field(default_factory=dict)  # "init", "trained"
+    decay_during_training: list[tuple[int, float | None]] = field(default_factory=list)  # (step, ln factor of h)
+    jacobian: dict[str, JacobianSpectrum] = field(default_factory=dict)
+    gates: dict[str, GateStatistics] = field(default_factory=dict)
+    gate_trajectory: GateTrajectory | None = None
+    sensitivity: dict[str, Sensitivity] = field(default_factory=dict)
+    memory: MemoryCurve | None = None
+    result: dict[str, Any] | None = None  # the training summary (status, best metric, time to solve)
 
 
 def write_probe_figures(probes: list[ModelProbes], out: Path, setting_line: Callable[[str | None], str]) -> list[Path]:
