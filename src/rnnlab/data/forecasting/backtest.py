@@ -74,6 +74,11 @@ def roll_forecasts(prepared: Prepared, predict: Predict, origins: Tensor, contex
     return Forecast.cat(parts, dim=0)  # (B, H)
 
 
+def actual(prepared: Prepared, origins: Tensor, horizon: int) -> Tensor:
+    """What happened after each origin (B,), in the series' own units (B, H)."""
+    return prepared.target[origins.unsqueeze(1) + torch.arange(1, horizon + 1)]
+
+
 def scaled_actual(prepared: Prepared, origins: Tensor, horizon: int) -> Tensor:
     """What happened after each origin (B,), in the model's scaled units (B, H)."""
     return prepared.features[origins.unsqueeze(1) + torch.arange(1, horizon + 1), 0].double()
@@ -83,7 +88,7 @@ def backtest(prepared: Prepared, forecast: Forecast, calibrated: Forecast, origi
              horizon: int) -> dict[str, float]:
     """Metrics of the model's forecasts (B, H) from `origins` (B,) and of the baselines' from the same origins,
     original units; `calibrated` is the same forecast with its interval calibrated (calibrate.py)."""
-    y = prepared.target[origins.unsqueeze(1) + torch.arange(1, horizon + 1)]  # (B, H)
+    y = actual(prepared, origins, horizon)  # (B, H)
     scale = mase_scale(prepared)
     metrics = score(y, forecast.map(prepared.to_original), scale)
     if "coverage" in metrics:
@@ -95,7 +100,7 @@ def backtest(prepared: Prepared, forecast: Forecast, calibrated: Forecast, origi
 def backtest_coverage(prepared: Prepared, forecast: Forecast, origins: Tensor, horizon: int) -> float:
     """The share of what happened after `origins` (B,) that lies inside the interval of `forecast` (B, H)."""
     assert forecast.lower is not None and forecast.upper is not None, "coverage needs an interval"
-    y = prepared.target[origins.unsqueeze(1) + torch.arange(1, horizon + 1)]  # (B, H)
+    y = actual(prepared, origins, horizon)  # (B, H)
     original = forecast.map(prepared.to_original)
     assert original.lower is not None and original.upper is not None
     return coverage(y, original.lower, original.upper)
@@ -103,7 +108,7 @@ def backtest_coverage(prepared: Prepared, forecast: Forecast, origins: Tensor, h
 
 def baselines(prepared: Prepared, origins: Tensor, horizon: int) -> dict[str, float]:
     """The naive and seasonal-naive forecasts' metrics from `origins` (B,), keys prefixed by their names."""
-    y = prepared.target[origins.unsqueeze(1) + torch.arange(1, horizon + 1)]  # (B, H)
+    y = actual(prepared, origins, horizon)  # (B, H)
     scale = mase_scale(prepared)
     naive = naive_forecast(prepared.target, origins, horizon)
     seasonal = seasonal_naive_forecast(prepared.target, origins, horizon, prepared.season)

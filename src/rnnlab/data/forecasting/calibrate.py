@@ -134,6 +134,4 @@ def apply_each(fits: list[Calibration], forecast: Forecast) -> Forecast:
         raise ValueError(f"{len(fits)} calibrations for {forecast.mean.shape[0]} forecasts")
     if not fits:
         return forecast
-    rows = [Forecast(forecast.mean[i:i + 1], None if forecast.lower is None else forecast.lower[i:i + 1],
-                     None if forecast.upper is None else forecast.upper[i:i + 1]) for i in range(len(fits))]
-    return Forecast.cat([fit.apply(row) for fit, row in zip(fits, rows, strict=True)], dim=0)
+    return Forecast.cat([fit.apply(forecast.row(i)) for i, fit in enumerate(fits)], dim=0)

@@ -46,6 +46,10 @@ class Forecast:
         """The first `count` forecast steps."""
         return self.map(lambda t: t[:, :count])
 
+    def row(self, index: int) -> Forecast:
+        """Window `index`'s forecast alone (1, S)."""
+        return self.map(lambda t: t[index:index + 1])
+
     @staticmethod
     def cat(parts: list[Forecast], dim: int = 1) -> Forecast:
         """Forecasts joined along the steps (dim 1: consecutive chunks) or the windows (dim 0)."""
