@@ -123,8 +123,8 @@ def test_bad_arguments_are_one_error_line(argv: list[str], message: str, tmp_pat
 def test_an_unreachable_scheduler_is_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("distributed")
-    from rnnlab.compare.sweeps import runner
-    monkeypatch.setattr(runner, "CONNECT_SECONDS", 0.5)
+    from rnnlab.compare.sweeps import executors
+    monkeypatch.setattr(executors, "CONNECT_SECONDS", 0.5)
     toml = tmp_path / "tiny.toml"
     toml.write_text(SWEEP)
     assert main(["compare", str(toml), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9"]) == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rnnlab.compare.report.sweep import report_sweep
-from rnnlab.compare.sweeps import runner
+from rnnlab.compare.sweeps import one_run
 from rnnlab.compare.sweeps.collect import budget_notes, collect, read_store
 from rnnlab.compare.sweeps.config import SweepConfig, expand
 from rnnlab.compare.sweeps.runner import run_sweep
@@ -80,7 +80,7 @@ def test_failed_runs_are_kept_and_unfinished_ones_left_out(tmp_path: Path, monke
     def refuse(experiment, folder, **_):
         raise RuntimeError("no memory left")
 
-    monkeypatch.setattr(runner, "run_experiment", refuse)
+    monkeypatch.setattr(one_run, "run_experiment", refuse)
     run_sweep(CONFIG, tmp_path / "failed", workers=0)
     runs = collect(tmp_path / "failed")
     assert [(run.model, run.status, run.learning_curve) for run in runs] == [("rnn", "failed", ()),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.compare.sweeps import runner
+from rnnlab.compare.sweeps import executors, one_run
 from rnnlab.compare.sweeps.config import SweepConfig, expand
 from rnnlab.compare.sweeps.runner import run_sweep
 from rnnlab.compare.sweeps.store import ResultsStore
@@ -30,7 +30,7 @@ def closed_port() -> int:
 def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr(runner, "CONNECT_SECONDS", 0.5)  # how long it tries; what it says must not depend on it
+    monkeypatch.setattr(executors, "CONNECT_SECONDS", 0.5)  # how long it tries; what it says must not depend on it
     address = f"tcp://127.0.0.1:{closed_port()}"
     # Timed out while connecting (OSError) or while starting the client (TimeoutError): which one depends on how
     # busy the machine is, and either is one line.
@@ -71,7 +71,7 @@ def test_a_sweep_on_a_local_cluster_records_each_run_once(tmp_path: Path, schedu
 
     progress: list[tuple[int, int]] = []
     with monkeypatch.context() as patch:
-        patch.setattr(runner, "run_experiment", not_here)
+        patch.setattr(one_run, "run_experiment", not_here)
         rows = run_sweep(CONFIG, tmp_path / "cluster", scheduler=scheduler,
                          on_progress=lambda done, total, eta, row: progress.append((done, total)))
     here = run_sweep(CONFIG, tmp_path / "here", workers=0)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.compare.sweeps import runner
+from rnnlab.compare.sweeps import one_run
 from rnnlab.compare.sweeps.config import SweepConfig, expand
 from rnnlab.compare.sweeps.runner import run_sweep, sweep_lock
 from rnnlab.compare.sweeps.store import ResultsStore
@@ -48,7 +48,7 @@ class Recorder:
 @pytest.fixture
 def recorder(monkeypatch) -> Recorder:
     recorder = Recorder()
-    monkeypatch.setattr(runner, "run_experiment", recorder)
+    monkeypatch.setattr(one_run, "run_experiment", recorder)
     return recorder
 
 
