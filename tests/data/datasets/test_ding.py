@@ -2,7 +2,16 @@
 
 import pytest
 
-from rnnlab.data.datasets.ding import file_version, is_sentence, load_pairs, parse_line, sentence_pairs, split_pairs
+from rnnlab.data.datasets.ding import (
+    file_version,
+    is_sentence,
+    load_pairs,
+    load_phrases,
+    parse_line,
+    phrase_pairs,
+    sentence_pairs,
+    split_pairs,
+)
 
 LINES = [
     "# Version :: devel 2023-01-30",
@@ -44,6 +53,19 @@ def test_the_split_is_one_fixed_shuffle():
     assert split_pairs(pairs, held_out=2) == split
 
 
+def test_phrase_pairs_skip_sentences_held_out_lines_and_held_out_sides():
+    """Reference, by hand: with the table sentence held out, its line's headword pair ("Tisch", "table") goes;
+    the supper line keeps its headword (its sentence is not held out, and sentences are never phrases);
+    ("kaputt machen", "to break") stays; a pair repeating a held-out side goes too, from any line."""
+    held_out = {("Sie deckte den Tisch.", "She set the table .")}
+    lines = [*LINES, "Tisch decken | den Tisch decken :: to lay the table | She set the table ."]
+    assert sorted(phrase_pairs(lines, held_out)) == [("Abendessen", "supper"), ("Tisch decken", "to lay the table"),
+                                                     ("kaputt machen", "to break")]
+    assert phrase_pairs(lines, held_out) == phrase_pairs(lines, held_out)  # one fixed order
+    assert sorted(phrase_pairs(LINES, set())) == [("Abendessen", "supper"), ("Tisch", "table"),
+                                                  ("kaputt machen", "to break")]
+
+
 def test_the_cache_is_keyed_by_the_files_own_version(tmp_path):
     """Reference: the first line of the real file, `# Version :: devel 2023-01-30`."""
     (tmp_path / "de-en").write_text(LINES[0] + "\n" + LINES[1] + "\n", encoding="utf-8")
@@ -58,3 +80,13 @@ def test_the_real_dictionary_has_about_19k_sentence_pairs():
     sizes = [len(load_pairs(s)) for s in ("train", "validation", "test")]
     assert sizes == [17_247, 1_000, 1_000]
     assert not set(load_pairs("test")) & set(load_pairs("train"))
+
+
+@pytest.mark.slow
+def test_the_real_dictionarys_phrases_share_nothing_with_the_held_out_sentences():
+    """Reference: 391,703 phrase pairs in all (module docstring); the ones kept repeat no held-out side."""
+    phrases = load_phrases()
+    assert 300_000 < len(phrases) < 391_703
+    assert load_phrases(10) == phrases[:10]
+    held_sides = {side for split in ("validation", "test") for pair in load_pairs(split) for side in pair}
+    assert not {side for pair in phrases for side in pair} & held_sides

@@ -130,7 +130,22 @@ def test_bleu_and_chrf_are_sacrebleus():
 
 
 @pytest.mark.parametrize("options", [{"vocab_size": 4}, {"teacher_forcing": 1.5}, {"split": "train"},
-                                     {"tokenizer": "char"}, {"max_length": 0}, {"max_train": 0}])
+                                     {"tokenizer": "char"}, {"max_length": 0}, {"max_train": 0}, {"phrases": -1}])
 def test_bad_options_are_refused(options):
     with pytest.raises(ValueError):
         make_task("de-en", **options)
+
+
+def test_phrases_are_added_to_de_en_training_only(monkeypatch):
+    """Reference: training is the sentences, then the first N phrase pairs; held-out splits are untouched."""
+    from rnnlab.data.tasks import translation
+    sentences = {"train": [("ein haus ist hier.", "a house is here.")], "test": [("das boot.", "the boat.")],
+                 "validation": [("das haus.", "the house.")]}
+    monkeypatch.setattr(translation, "load_pairs", lambda split: sentences[split])
+    monkeypatch.setattr(translation, "load_phrases", lambda n: [("Boot", "boat"), ("Haus", "house")][:n])
+    task = make_task("de-en", phrases=1)
+    assert task.train_examples == [(("ein haus ist hier.",), "a house is here."), (("Boot",), "boat")]
+    assert task.held_out_examples("test") == [(("das boot.",), "the boat.")]
+    assert make_task("de-en").train_examples == [(("ein haus ist hier.",), "a house is here.")]
+    with pytest.raises(ValueError, match="phrases applies to the de-en task only"):
+        make_task("tsv", path="x.tsv", phrases=10)

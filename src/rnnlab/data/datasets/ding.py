@@ -21,6 +21,13 @@ Split, fixed: one shuffle of the de-duplicated pairs with `SPLIT_SEED` (never th
 the sentence pairs are cached as JSON in `cache_dir("trans-de-en", <the file's version line>)`.
 
     pairs = load_pairs("train")          # list[tuple[str, str]]: (German, English)
+    words = load_phrases()               # the dictionary's other phrase pairs, for training only
+
+Phrase pairs (`load_phrases`): every other pair of the dictionary ("Tisch decken" / "to set the table",
+"Haus" / "house"), which a translation model may add to its training sentences (`--set phrases=N`). None
+comes from a line that holds a validation or test sentence (that line's headwords would hint at it), none
+repeats a held-out German or English side, and duplicates are dropped; in one fixed shuffle (`SPLIT_SEED`),
+so the first N are the same N every run. They are cached beside the sentences.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ PATH, PACKAGE = "/usr/share/trans/de-en", "trans-de-en"
 SPLIT_SEED = 1995  # fixed forever (Ding's first year): changing it changes the test set
 HELD_OUT = 1_000  # sentence pairs each for validation and test
 CACHE_FILE = "sentence-pairs-v1.json"  # bump the suffix when the parsing rules change
+PHRASES_FILE = "phrase-pairs-v1.json"
 ANNOTATION = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)")
 
 
@@ -85,6 +93,23 @@ def split_pairs(pairs: list[Pair], held_out: int = HELD_OUT) -> dict[Split, list
             "train": shuffled[2 * held_out:]}
 
 
+def phrase_pairs(lines: list[str], held_out: set[Pair]) -> list[Pair]:
+    """The pairs of `lines` that are not sentences, skipping every line that holds a `held_out` pair and any
+    pair repeating a held-out side; first occurrence kept, then one fixed shuffle."""
+    sides = {side for pair in held_out for side in pair}
+    found: dict[Pair, None] = {}
+    for line in lines:
+        pairs = parse_line(line)
+        if any(pair in held_out for pair in pairs):
+            continue
+        for de, en in pairs:
+            if not is_sentence(de) and de not in sides and en not in sides:
+                found[(de, en)] = None
+    unique = list(found)
+    order = torch.randperm(len(unique), generator=torch.Generator().manual_seed(SPLIT_SEED)).tolist()
+    return [unique[i] for i in order]
+
+
 def file_version(path: Path) -> str:
     """The dictionary's own version, from its first line (`# Version :: devel 2023-01-30` -> `devel-2023-01-30`)."""
     with path.open(encoding="utf-8") as stream:
@@ -103,6 +128,23 @@ def _splits() -> dict[Split, list[Pair]]:
         pairs = sentence_pairs(path.read_text(encoding="utf-8").splitlines())
         write_atomic(cached, json.dumps(pairs, ensure_ascii=False).encode("utf-8"))
     return split_pairs(pairs)
+
+
+@functools.cache
+def _phrases() -> list[Pair]:
+    path = debian_file(PATH, PACKAGE)
+    cached = cache_dir(PACKAGE, file_version(path)) / PHRASES_FILE
+    if cached.exists():
+        return [(de, en) for de, en in json.loads(cached.read_text(encoding="utf-8"))]
+    splits = _splits()
+    phrases = phrase_pairs(path.read_text(encoding="utf-8").splitlines(), {*splits["validation"], *splits["test"]})
+    write_atomic(cached, json.dumps(phrases, ensure_ascii=False).encode("utf-8"))
+    return phrases
+
+
+def load_phrases(limit: int | None = None) -> list[Pair]:
+    """The first `limit` (all: None) of the dictionary's phrase pairs, in their fixed order (module docstring)."""
+    return _phrases()[:limit]
 
 
 def is_cached() -> bool:

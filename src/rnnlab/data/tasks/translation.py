@@ -5,6 +5,10 @@ reads rnnlab.data.datasets.ding's fixed split; `tsv` reads `--set path=pairs.tsv
 pair per line, split by the fixed shuffle of `ding.split_pairs` (10 % test, 10 % validation, the rest
 train). `--set reverse=True` translates the other way. Training pairs longer than `max_length` tokens on
 either side are dropped.
+
+`de-en` with `--set phrases=N` also trains on the first N of the dictionary's other phrase pairs ("Haus" /
+"house"; 363,200 in all, none from a line that holds a held-out sentence: ding.load_phrases); the
+tokenizers are then built on them too. Validation and test stay the held-out sentences.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from rnnlab.data.datasets.ding import load_pairs, split_pairs
+from rnnlab.data.datasets.ding import load_pairs, load_phrases, split_pairs
 from rnnlab.data.tasks.base import HeldOut
 from rnnlab.data.tasks.pair_baselines import copy_source
 from rnnlab.data.tasks.pairs import Example, PairOptions, PairTask, Split
@@ -26,6 +30,7 @@ class TranslationConfig(PairOptions):
     dataset: Literal["de-en", "tsv"] = "de-en"
     path: str = ""  # tsv only: the file of `source<TAB>target` lines
     reverse: bool = False  # translate target -> source (de-en: English to German)
+    phrases: int = 0  # de-en only: also train on the first N dictionary phrase pairs (module docstring)
 
     def __post_init__(self) -> None:
         self.check()
@@ -33,6 +38,10 @@ class TranslationConfig(PairOptions):
             raise ValueError(f"dataset must be 'de-en' or 'tsv', got {self.dataset!r}")
         if self.dataset != "tsv" and self.path:
             raise ValueError("path applies to the tsv task only")
+        if self.phrases < 0:
+            raise ValueError(f"phrases must be 0 or more, got {self.phrases}")
+        if self.dataset != "de-en" and self.phrases:
+            raise ValueError("phrases applies to the de-en task only (a tsv file's pairs are all it trains on)")
 
 
 class TranslationTask(PairTask):
@@ -81,6 +90,8 @@ def translation_task(config: TranslationConfig) -> TranslationTask:
     def load(split: Split) -> list[Example]:
         if config.dataset == "de-en":
             pairs = load_pairs(split)
+            if split == "train" and config.phrases:
+                pairs = pairs + load_phrases(config.phrases)
         else:
             if not config.path:
                 raise ValueError("the tsv task needs a file: --set path=pairs.tsv")
