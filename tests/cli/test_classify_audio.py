@@ -2,28 +2,16 @@
 of recordings is one line naming the problem, exit code 2, and no run folder left behind."""
 
 import json
-import wave
 
-import numpy as np
 import pytest
 import torch
+from wav_tones import write_tone
 
 from rnnlab.cli.main import main
 
 TRAIN = ["--model", "gru", "--hidden", "8", "--lr", "0.05", "--steps", "15", "--eval-every", "15",
          "--batch-size", "8", "--no-stop-when-solved"]
 
-
-def write_tone(path, freq: float, rate: int = 16_000, channels: int = 1) -> None:
-    """0.1 s of silence, 0.3 s of a tone at `freq`, 0.1 s of silence, as 16-bit PCM."""
-    t = np.arange(round(0.3 * rate)) / rate
-    signal = np.concatenate([np.zeros(rate // 10), 0.5 * np.sin(2 * np.pi * freq * t), np.zeros(rate // 10)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as writer:
-        writer.setnchannels(channels)
-        writer.setsampwidth(2)
-        writer.setframerate(rate)
-        writer.writeframes(np.repeat((signal * 32767).astype("<i2"), channels).tobytes())
 
 
 def cli(capsys, *argv) -> tuple[int, str, str]:

@@ -8,7 +8,6 @@ import math
 import os
 import shutil
 import struct
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from wav_tones import write_tone
 
 from rnnlab.cli.main import main
 
@@ -57,18 +57,6 @@ def write_series(path: Path, hours: int = 300) -> Path:
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
 
-
-def write_tone(path: Path, freq: float, rate: int = 16_000, seconds: float = 0.3) -> Path:
-    """Silence, a tone at `freq`, silence: 16-bit mono PCM."""
-    t = np.arange(round(seconds * rate)) / rate
-    signal = np.concatenate([np.zeros(rate // 20), 0.5 * np.sin(2 * np.pi * freq * t), np.zeros(rate // 20)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(rate)
-        writer.writeframes((signal * 32767).astype("<i2").tobytes())
-    return path
 
 
 def write_tones(folder: Path, per_label: int = 4) -> Path:

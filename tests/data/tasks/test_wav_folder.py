@@ -1,27 +1,13 @@
 """The wav-folder task on folders of WAVs written in the test: labels from sub-folders or names, the fixed
 stratified split, lazy reading, and one-line errors naming the folder or file."""
 
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
+from wav_tones import write_tone
 
 from rnnlab.data.tasks.wav_folder import WavFolderConfig, assign_splits, build_wav_folder, label_of, scan
-
-
-def tone(path: Path, freq: float, seconds: float = 0.3, rate: int = 16_000) -> Path:
-    """A WAV holding 0.1 s of silence, a tone, and 0.1 s of silence (16-bit mono)."""
-    t = np.arange(round(seconds * rate)) / rate
-    signal = np.concatenate([np.zeros(rate // 10), 0.5 * np.sin(2 * np.pi * freq * t), np.zeros(rate // 10)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(rate)
-        writer.writeframes((signal * 32767).astype("<i2").tobytes())
-    return path
 
 
 def tone_folder(root: Path, per_label: int = 6, by_name: bool = False) -> Path:
@@ -29,7 +15,7 @@ def tone_folder(root: Path, per_label: int = 6, by_name: bool = False) -> Path:
     for label, base in (("low", 300.0), ("high", 2000.0)):
         for i in range(per_label):
             name = f"{label}_{i:02d}.wav" if by_name else f"{label}/{i:02d}.wav"
-            tone(root / name, base * (1 + i / (4 * per_label)))
+            write_tone(root / name, base * (1 + i / (4 * per_label)))
     return root
 
 
@@ -54,8 +40,8 @@ def test_scan_skips_hidden_files_and_sorts(tmp_path):
 @pytest.mark.parametrize(("make", "message"), [
     (lambda f: None, r"rec holds no \.wav files"),
     (lambda f: (f / "notes.txt").write_text("x"), r"notes\.txt is not a \.wav file"),
-    (lambda f: [tone(f / f"yes_{i}.wav", 440) for i in range(3)], r"every recording has the label 'yes'"),
-    (lambda f: [tone(f / f"{w}_{i}.wav", 440) for w in ("yes", "no") for i in range((3, 2)[w == "no"])],
+    (lambda f: [write_tone(f / f"yes_{i}.wav", 440) for i in range(3)], r"every recording has the label 'yes'"),
+    (lambda f: [write_tone(f / f"{w}_{i}.wav", 440) for w in ("yes", "no") for i in range((3, 2)[w == "no"])],
      r"label 'no' has 2 recording\(s\); every label needs at least 3"),
     (lambda f: (f / "yes_1.wav").write_bytes(b"RIFF...."), r"yes_1\.wav: not a readable WAV file"),
 ])
@@ -71,7 +57,7 @@ def test_scan_needs_a_folder(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         scan(tmp_path / "nowhere")
     with pytest.raises(ValueError, match="is not a folder"):
-        scan(tone(tmp_path / "a.wav", 440))
+        scan(write_tone(tmp_path / "a.wav", 440))
 
 
 def test_the_split_is_stratified_and_fixed():
@@ -115,7 +101,7 @@ def test_a_run_refuses_a_folder_that_changed_since(tmp_path):
     folder = tone_folder(tmp_path / "rec", per_label=3)
     config = WavFolderConfig(path=str(folder))
     assert len(config.fingerprint) == 64 and build_wav_folder(config).classes == ("high", "low")
-    tone(folder / "mid" / "0.wav", 900)
+    write_tone(folder / "mid" / "0.wav", 900)
     task = build_wav_folder(config)  # what classifying needs (its labels) it still has; its data it refuses
     assert task.classes == ("high", "low")
     with pytest.raises(ValueError, match="has changed since this run was made"):
