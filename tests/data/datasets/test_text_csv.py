@@ -70,7 +70,7 @@ def test_labels_are_classes_in_sorted_order(tmp_path):
     ("text,label\nhi,pos\n", r"r\.csv has no column 'review'; its columns are: text, label"),
     ("review,sentiment\nfine,pos\n\n ,neg\n", r"r\.csv, row 4, column 'review': the cell is empty"),
     ("review,sentiment\nfine,pos\nshort\n", r"r\.csv, row 3, column 'sentiment': the cell is empty"),
-    (b"review,sentiment\ncaf\xe9,pos\n", r"r\.csv is not UTF-8 text \(byte 20\)"),
+    (b"review,sentiment\ncaf\xe9,pos\n", r"r\.csv is not UTF-8 text \(byte 0xe9 at offset 20\)"),
 ])
 def test_a_bad_file_is_refused_in_one_line_naming_file_row_and_column(tmp_path, content, message):
     path = write(tmp_path / "r.csv", content)

@@ -35,6 +35,8 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from rnnlab.files import read_utf8
+
 SPLIT_SEED = 2002  # fixed forever: changing it changes every test split (Pang & Lee's polarity data, 2002-2005)
 SPLITS = ("train", "validation", "test")
 
@@ -136,16 +138,8 @@ def read_csv_rows(path: Path, required: tuple[str, ...]) -> tuple[list[str], lis
     """The header and the rows of a CSV (TSV for a .tsv name) that has every `required` column.
 
     Cells of a short row read as ""; a cell in a `required` column must not be empty."""
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ValueError(f"{path} is a folder, not a CSV file") from None
-    except FileNotFoundError:
-        raise ValueError(f"{path} does not exist") from None
-    try:
-        text = data.decode("utf-8-sig")  # a byte-order mark, as spreadsheets write, is not part of the header
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
+    # a byte-order mark, as spreadsheets write, is dropped: it is not part of the header
+    text = read_utf8(path, ", not a CSV file", "save it as a UTF-8 CSV")
     if not text.strip():
         raise ValueError(f"{path} is empty")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")

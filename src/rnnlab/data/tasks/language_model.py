@@ -49,6 +49,7 @@ from rnnlab.data.datasets.shakespeare import load_plays, play_text
 from rnnlab.data.stream import StreamBatches, reset_rows, step_weights
 from rnnlab.data.tasks.base import Batch, HeldOut
 from rnnlab.data.vocab import Level, Vocabulary
+from rnnlab.files import read_utf8
 from rnnlab.models.sequence import IOSpec
 
 BITS_NAME: dict[str, str] = {"char": "bpc", "byte": "bpb", "word": "bpw"}
@@ -265,21 +266,10 @@ def shakespeare_char(config: ShakespeareCharConfig) -> LanguageModelTask:
 
 def read_corpus(path: Path) -> str:
     """A user's text file as a string; one clear error for a missing, binary, non-UTF-8 or empty file."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise OSError(f"cannot read the corpus {path}: {error.strerror or error}") from None
-    nul = data.find(0)
-    if nul >= 0:
-        raise ValueError(f"{path} looks binary (a NUL byte at offset {nul}); the corpus must be UTF-8 text")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start} "
-                         "does not decode") from None
+    text = read_utf8(path, ", not a text file", "the corpus must be UTF-8 text")  # a byte-order mark dropped
     if not text.strip():
         raise ValueError(f"{path} is empty: a corpus needs text to learn from")
-    return text.removeprefix("\ufeff")  # a UTF-8 byte-order mark is not text
+    return text
 
 
 def split_text(text: str) -> dict[str, str]:
