@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -118,28 +119,26 @@ def file_version(path: Path) -> str:
     return version if first.startswith("# Version") and version else "unknown"
 
 
+def _cached_pairs(name: str, parse: Callable[[list[str]], list[Pair]]) -> list[Pair]:
+    """The pairs cached as `name` beside the dictionary's version, else `parse` of its lines, then cached."""
+    path = debian_file(PATH, PACKAGE)
+    cached = cache_dir(PACKAGE, file_version(path)) / name
+    if cached.exists():
+        return [(de, en) for de, en in json.loads(cached.read_text(encoding="utf-8"))]
+    pairs = parse(path.read_text(encoding="utf-8").splitlines())
+    write_atomic(cached, json.dumps(pairs, ensure_ascii=False).encode("utf-8"))
+    return pairs
+
+
 @functools.cache
 def _splits() -> dict[Split, list[Pair]]:
-    path = debian_file(PATH, PACKAGE)
-    cached = cache_dir(PACKAGE, file_version(path)) / CACHE_FILE
-    if cached.exists():
-        pairs = [(de, en) for de, en in json.loads(cached.read_text(encoding="utf-8"))]
-    else:
-        pairs = sentence_pairs(path.read_text(encoding="utf-8").splitlines())
-        write_atomic(cached, json.dumps(pairs, ensure_ascii=False).encode("utf-8"))
-    return split_pairs(pairs)
+    return split_pairs(_cached_pairs(CACHE_FILE, sentence_pairs))
 
 
 @functools.cache
 def _phrases() -> list[Pair]:
-    path = debian_file(PATH, PACKAGE)
-    cached = cache_dir(PACKAGE, file_version(path)) / PHRASES_FILE
-    if cached.exists():
-        return [(de, en) for de, en in json.loads(cached.read_text(encoding="utf-8"))]
     splits = _splits()
-    phrases = phrase_pairs(path.read_text(encoding="utf-8").splitlines(), {*splits["validation"], *splits["test"]})
-    write_atomic(cached, json.dumps(phrases, ensure_ascii=False).encode("utf-8"))
-    return phrases
+    return _cached_pairs(PHRASES_FILE, lambda lines: phrase_pairs(lines, {*splits["validation"], *splits["test"]}))
 
 
 def load_phrases(limit: int | None = None) -> list[Pair]:
