@@ -19,6 +19,7 @@ row with too few fields, a time that is not a date or a number, and times out of
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import numpy as np
 import torch
 
 from rnnlab.data.forecasting.series import Series
+from rnnlab.files import read_utf8
 
 
 def _number(text: str, path: Path, line: int, column: str) -> float:
@@ -73,11 +75,9 @@ def read_series_csv(path: Path, columns: tuple[str, ...], time_column: str = "")
     """The numeric `columns` of a CSV file (and its `time_column`, if named) as a Series."""
     if not path.is_file():
         raise ValueError(f"{path} is not a file")
+    text = read_utf8(path, ", not a CSV file", "save it as a UTF-8 CSV")  # a spreadsheet's BOM is no column
     try:
-        with path.open(newline="", encoding="utf-8-sig") as stream:  # utf-8-sig: a spreadsheet's BOM is no column
-            rows = list(csv.reader(stream))
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8 CSV") from None
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
         raise ValueError(f"{path}: not valid CSV ({error})") from None
     while rows and not any(cell.strip() for cell in rows[-1]):
