@@ -124,3 +124,23 @@ def test_a_csv_run_records_the_file_and_refuses_a_changed_one(tmp_path, monkeypa
     rebuilt = task_entry("text-csv").build(config)
     with pytest.raises(ValueError, match=r"r\.csv has changed since this run was made"):
         _ = rebuilt.io
+
+
+def test_word_dropout_hides_training_tokens_only_and_only_when_asked():
+    """Reference: with p = 0 a batch is the plain sample (same generator draws); with p > 0 the same rows come
+    back with about p of their real tokens read as <unk> and every pad left as it was; p = 1 is refused."""
+    plain, _ = make()
+    dropping, _ = make(SentimentConfig(min_count=1, word_dropout=0.5))
+    base = plain.sample(256, torch.Generator().manual_seed(0))
+    again = make(SentimentConfig(min_count=1, word_dropout=0.0))[0].sample(256, torch.Generator().manual_seed(0))
+    assert torch.equal(base.inputs, again.inputs)
+    dropped = dropping.sample(256, torch.Generator().manual_seed(0))
+    assert torch.equal(dropped.targets, base.targets) and torch.equal(dropped.lengths, base.lengths)
+    real = torch.arange(base.inputs.shape[1]) < base.lengths[:, None]
+    changed = dropped.inputs != base.inputs
+    assert not changed[~real].any()  # padding untouched
+    assert (dropped.inputs[changed] == dropping.vocabulary.unk).all()
+    assert 0.4 < changed[real].float().mean() < 0.6
+    assert torch.equal(dropping.test_set().inputs, plain.test_set().inputs)  # held-out texts read whole
+    with pytest.raises(ValueError, match="word_dropout"):
+        SentimentConfig(word_dropout=1.0)

@@ -23,6 +23,7 @@ is made: a bad file is refused in one line before a run folder exists (the parse
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Callable
@@ -59,8 +60,13 @@ class TextClassificationConfig:
     split: Literal["validation", "test"] = "validation"  # evaluated while training; the run ends on test
     max_train: int | None = None  # smoke tests: the first N training texts (the order mixes classes)
     max_eval: int | None = None  # smoke tests: the first N evaluation texts; not comparable figures
+    # Word dropout (Iyyer et al. 2015; Bowman et al. 2016): each training token reads as <unk> with this
+    # probability, so the model cannot lean on a few memorised words; held-out texts are read whole.
+    word_dropout: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.word_dropout < 1.0:
+            raise ValueError(f"word_dropout must be in [0, 1), got {self.word_dropout}")
         if self.level not in ("word", "char", "byte"):
             raise ValueError(f"level must be word, char or byte, got {self.level!r}")
         if self.split not in ("validation", "test"):
@@ -210,7 +216,15 @@ class TextClassificationTask:
         return max(scores["accuracy"] for scores in self.baselines("validation").values())
 
     def sample(self, batch_size: int, generator: torch.Generator) -> Batch:
-        return self.labelled.sample(batch_size, generator)
+        batch = self.labelled.sample(batch_size, generator)
+        p = self.config.word_dropout
+        if p == 0.0:  # draws nothing more from `generator`: runs without word dropout sample as before
+            return batch
+        ids = batch.sequence  # (B, T)
+        dropped = torch.rand(ids.shape, generator=generator) < p  # (B, T)
+        if batch.lengths is not None:  # padding stays padding
+            dropped &= torch.arange(ids.shape[1]) < batch.lengths[:, None]
+        return dataclasses.replace(batch, inputs=ids.masked_fill(dropped, self.vocabulary.unk))
 
     def test_set(self, seed: int = 0) -> Batch:
         return self.labelled.test_set(seed)
