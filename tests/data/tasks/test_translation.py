@@ -96,6 +96,20 @@ def test_teacher_forcing_below_one_marks_steps_for_scheduled_sampling(tsv):
     assert len(task(tsv).sample(4, seeded(0, 0)).inputs) == 2
 
 
+def test_word_dropout_hides_real_source_tokens_only(tsv):
+    """Reference: with p = 0 the batch is the plain sample; with p > 0 the same batch comes back with about p of
+    its real source tokens read as <unk> (id 1), specials and padding kept and the target side untouched."""
+    plain = task(tsv).sample(64, seeded(0, 0))
+    assert torch.equal(task(tsv, word_dropout=0.0).sample(64, seeded(0, 0)).inputs[0], plain.inputs[0])
+    dropped = task(tsv, word_dropout=0.5).sample(64, seeded(0, 0))
+    (source, target_in), (plain_source, plain_target_in) = dropped.inputs, plain.inputs
+    assert torch.equal(target_in, plain_target_in) and torch.equal(dropped.targets, plain.targets)
+    changed = source != plain_source
+    real = plain_source >= 4  # the first ids are <pad>, <unk>, <bos>, <eos>
+    assert not changed[~real].any() and (source[changed] == 1).all()
+    assert 0.35 < changed[real].float().mean() < 0.65
+
+
 def test_evaluation_scores_and_stamps_the_tokenizers_into_the_model(tsv):
     """Reference: the metric names of the module docstring; the model then carries the task's token lists, and a
     fresh task adopts them from the model (so translation needs no training data)."""
@@ -130,7 +144,8 @@ def test_bleu_and_chrf_are_sacrebleus():
 
 
 @pytest.mark.parametrize("options", [{"vocab_size": 4}, {"teacher_forcing": 1.5}, {"split": "train"},
-                                     {"tokenizer": "char"}, {"max_length": 0}, {"max_train": 0}, {"phrases": -1}])
+                                     {"tokenizer": "char"}, {"max_length": 0}, {"max_train": 0}, {"phrases": -1},
+                                     {"word_dropout": 1.0}])
 def test_bad_options_are_refused(options):
     with pytest.raises(ValueError):
         make_task("de-en", **options)

@@ -51,14 +51,14 @@ from rnnlab.data.bpe import Tokenizer, TokenizerKind, build_tokenizer, tokenizer
 from rnnlab.data.tasks.base import Batch, HeldOut
 from rnnlab.data.tasks.bleu import translation_scores
 from rnnlab.data.tasks.pair_baselines import cross_entropy, unigram
-from rnnlab.data.vocab import BOS, EOS, SPECIALS
+from rnnlab.data.vocab import BOS, EOS, SPECIALS, UNK
 from rnnlab.decode.seq2seq import decode_sources
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import IOSpec
 
 Split = Literal["train", "validation", "test"]
 Example = tuple[tuple[str, ...], str]  # (source turns, target): one turn for translation
-BOS_ID, EOS_ID = SPECIALS.index(BOS), SPECIALS.index(EOS)
+BOS_ID, EOS_ID, UNK_ID = SPECIALS.index(BOS), SPECIALS.index(EOS), SPECIALS.index(UNK)
 NEVER_GENERATED = (0, 1, BOS_ID)  # <pad>, <unk>, <bos>: decoders pick the best other token
 
 
@@ -78,6 +78,9 @@ class PairOptions:
     beam_size: int = 1  # hypotheses kept when the test split is decoded (1: greedy)
     length_alpha: float = 0.6  # GNMT length normalisation of beam scores (Wu et al. 2016: 0.6-0.7)
     label_smoothing: float = 0.0  # ε of the training loss (Szegedy et al. 2016); 0.1 in Vaswani et al. 2017
+    # Each training source token (a word, or a sub-word with bpe) reads as <unk> with this probability, a
+    # regulariser for small corpora (Sennrich & Zhang 2019); held-out sources are read whole.
+    word_dropout: float = 0.0
     solved_bleu: float | None = None  # "solved" at or above this BLEU; None: never, runs use their whole budget
 
     def check(self) -> None:
@@ -95,8 +98,9 @@ class PairOptions:
                 raise ValueError(f"{name} must be positive (or None), got {getattr(self, name)}")
         if not 0.0 <= self.teacher_forcing <= 1.0:
             raise ValueError(f"teacher_forcing must lie in [0, 1], got {self.teacher_forcing}")
-        if not 0.0 <= self.label_smoothing < 1.0:
-            raise ValueError(f"label_smoothing must lie in [0, 1), got {self.label_smoothing}")
+        for name in ("label_smoothing", "word_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must lie in [0, 1), got {getattr(self, name)}")
         if not self.length_alpha >= 0:
             raise ValueError(f"length_alpha must be 0 or more, got {self.length_alpha}")
 
@@ -197,7 +201,13 @@ class PairTask:
 
     def sample(self, batch_size: int, generator: torch.Generator) -> Batch:
         rows = bucketed_rows(self._train_lengths, batch_size, generator)
-        return self.batch([self._train_encoded[int(r)] for r in rows], generator)
+        batch = self.batch([self._train_encoded[int(r)] for r in rows], generator)
+        p = self.config.word_dropout
+        if p == 0.0:  # draws nothing more from `generator`: runs without word dropout sample as before
+            return batch
+        source, *rest = batch.inputs  # source (B, S)
+        dropped = (torch.rand(source.shape, generator=generator) < p) & (source >= len(SPECIALS))  # (B, S)
+        return Batch((source.masked_fill(dropped, UNK_ID), *rest), batch.targets, batch.lengths)
 
     def test_set(self, seed: int = 0) -> Batch:
         """The whole held-out split in one padded batch (diagnostics; training uses `evaluate_model`)."""
