@@ -118,3 +118,22 @@ def test_a_run_that_cannot_classify_raw_input(tmp_path, capsys):
     capsys.readouterr()
     code, _, err = cli(capsys, "classify", run, "hello")
     assert code == 2 and "trained on task 'adding', which cannot classify raw input" in err
+
+
+def test_a_pretrained_run_records_its_pretraining_and_a_resumed_one_does_not_pretrain_again(tmp_path, capsys):
+    """`--set pretrain_steps=N`: the encoder learns the training texts as a language model first (N steps, in
+    RUN/pretraining.json, shown as progress); resuming the run starts from its checkpoint, so it pretrains
+    nothing again and the record is left as it was."""
+    reviews = write_reviews(tmp_path / "reviews.csv")
+    run = tmp_path / "run"
+    args = ["train", "--task", "text-csv", "--set", f"path={reviews}", "--text-column", "review",
+            "--label-column", "sentiment", "--set", "pretrain_steps=12", *TRAIN, "--bidirectional", "--out", run]
+    code, _, err = cli(capsys, *args)
+    assert code == 0, err
+    record = json.loads((run / "pretraining.json").read_text())
+    assert record["steps"] == 12 and record["seconds"] > 0
+    assert record["loss_last_100"] <= record["loss_first_100"]  # the mean over all 12 steps includes the first
+    stamp = (run / "pretraining.json").stat().st_mtime_ns
+    code, _, err = cli(capsys, *args, "--resume")
+    assert code == 0, err
+    assert (run / "pretraining.json").stat().st_mtime_ns == stamp

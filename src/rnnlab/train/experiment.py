@@ -50,6 +50,7 @@ from rnnlab.train.checkpoint import (
 )
 from rnnlab.train.distributed import ALONE, Ranks
 from rnnlab.train.loop import TrainConfig, evaluate_task, train
+from rnnlab.train.pretraining import pretrain
 from rnnlab.train.recipe_book import find_recipe
 from rnnlab.train.recipes import Settings
 from rnnlab.train.records import EvalRecord
@@ -217,6 +218,9 @@ def _train(run: StartedRun, on_eval: Callable[[EvalRecord], None] | None,
             saved = latest_checkpoint(folder.checkpoints)
             kept = saved_records(saved) if saved is not None else []
             folder.restart_log([EvalRecord.from_json(r) for r in kept])
+
+    if not (run.resume and latest_checkpoint(folder.checkpoints) is not None):  # a resumed run has its weights
+        pretrain(task, model, experiment.train, folder.path if ranks.writes else None, on_phase)
 
     def log(record: EvalRecord) -> None:
         folder.log(record)

@@ -29,12 +29,14 @@ import csv
 import functools
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
+from rnnlab.data.vocab import Level, Vocabulary
 from rnnlab.files import read_utf8
 
 SPLIT_SEED = 2002  # fixed forever: changing it changes every test split (Pang & Lee's polarity data, 2002-2005)
@@ -205,3 +207,17 @@ def _read_text_csv(path: Path, fingerprint: str, text_column: str, label_column:
     texts = [row[text_column].strip() for row in rows]
     return make_corpus(texts, [index[label] for label in labels], classes, str(path), validation_fraction,
                        test_fraction)
+
+
+def build_vocabulary(corpus: TextCorpus, level: Level, max_vocab: int, min_count: int,
+                     max_train: int | None) -> Vocabulary:
+    """The vocabulary of the training texts a run uses (its first `max_train`), memoised per corpus."""
+    return _vocabularies(corpus)(level, max_vocab, min_count, max_train)
+
+
+@functools.lru_cache(maxsize=8)  # corpora are cached singletons (per file or cache folder), keyed by identity
+def _vocabularies(corpus: TextCorpus) -> Callable[[Level, int, int, int | None], Vocabulary]:
+    @functools.cache
+    def build(level: Level, max_vocab: int, min_count: int, max_train: int | None) -> Vocabulary:
+        return Vocabulary.build(corpus.train.head(max_train).texts, level, max_vocab, min_count)
+    return build

@@ -156,6 +156,17 @@ class RestorableTask(Protocol):
 
 
 @runtime_checkable
+class PretrainingTask(Protocol):
+    """`pretrain(model, ...)` trains parts of a fresh model before the trainer's first step (a text classifier's
+    embedding and encoder as a language model on its training texts, data/tasks/text_pretrain.py); it does
+    nothing and returns [] when the task's config asks for no pretraining. `on_step(step, steps, loss)` hears
+    every step; returns the loss of every step."""
+
+    def pretrain(self, model: nn.Module, lr: float, batch_size: int, clip: float, generator: torch.Generator,
+                 on_step: Callable[[int, int, float], None] | None = None) -> list[float]: ...
+
+
+@runtime_checkable
 class ThresholdTask(Protocol):
     """`solved` compares the task's metric with one number: reports draw it beside the learning curves."""
 

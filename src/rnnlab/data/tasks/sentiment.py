@@ -35,13 +35,14 @@ import torch
 from torch import Tensor
 
 from rnnlab.data.datasets import rotten_tomatoes
-from rnnlab.data.datasets.text_csv import TextCorpus, file_fingerprint, read_text_csv
+from rnnlab.data.datasets.text_csv import TextCorpus, build_vocabulary, file_fingerprint, read_text_csv
 from rnnlab.data.tasks.base import Batch
 from rnnlab.data.tasks.labelled import LabelledSequences, LabelledSequenceTask, Split
+from rnnlab.data.tasks.text_pretrain import pretrain_language_model, target_classes
 from rnnlab.data.text_baselines import text_baselines
 from rnnlab.data.vocab import Level, Vocabulary
 from rnnlab.files import read_utf8, write_atomic
-from rnnlab.models.sequence import IOSpec
+from rnnlab.models.sequence import IOSpec, SequenceModel
 
 # "Solved" on Rotten Tomatoes: at least as accurate as the bag-of-words logistic regression
 # (unigrams + bigrams, tf-idf, C chosen on validation; rnnlab.data.text_baselines), which sees every word
@@ -63,10 +64,18 @@ class TextClassificationConfig:
     # Word dropout (Iyyer et al. 2015; Bowman et al. 2016): each training token reads as <unk> with this
     # probability, so the model cannot lean on a few memorised words; held-out texts are read whole.
     word_dropout: float = 0.0
+    # Language-model pretraining (data/tasks/text_pretrain.py): this many steps on the training texts, never
+    # their labels, before the classifier trains (0: none); the LM predicts the `pretrain_targets` - 1 most
+    # frequent training tokens, every other token as one shared class.
+    pretrain_steps: int = 0
+    pretrain_targets: int = 2000
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.word_dropout < 1.0:
             raise ValueError(f"word_dropout must be in [0, 1), got {self.word_dropout}")
+        if self.pretrain_steps < 0 or self.pretrain_targets < 2:
+            raise ValueError(f"pretrain_steps must be at least 0 and pretrain_targets at least 2, got "
+                             f"{self.pretrain_steps}, {self.pretrain_targets}")
         if self.level not in ("word", "char", "byte"):
             raise ValueError(f"level must be word, char or byte, got {self.level!r}")
         if self.split not in ("validation", "test"):
@@ -226,6 +235,18 @@ class TextClassificationTask:
             dropped &= torch.arange(ids.shape[1]) < batch.lengths[:, None]
         return dataclasses.replace(batch, inputs=ids.masked_fill(dropped, self.vocabulary.unk))
 
+    def pretrain(self, model: torch.nn.Module, lr: float, batch_size: int, clip: float, generator: torch.Generator,
+                 on_step: Callable[[int, int, float], None] | None = None) -> list[float]:
+        """The embedding and encoder of a fresh `model` as a language model on the training texts, for
+        `pretrain_steps` steps (none: []); the batches are drawn like training ones, labels unread."""
+        if self.config.pretrain_steps == 0:
+            return []
+        if not isinstance(model, SequenceModel):
+            raise ValueError("language-model pretraining needs a sequence classifier (a SequenceModel)")
+        classes = target_classes(self.labelled.train_split.sequences, self.io.input_size, self.config.pretrain_targets)
+        return pretrain_language_model(model, self.labelled.sample, classes, self.config.pretrain_steps, lr,
+                                       batch_size, clip, generator, on_step)
+
     def test_set(self, seed: int = 0) -> Batch:
         return self.labelled.test_set(seed)
 
@@ -256,20 +277,6 @@ class TextClassificationTask:
 def read_text_input(path: Path) -> str:
     """A text file to classify; one line naming it when it is missing, a folder, binary or not UTF-8."""
     return read_utf8(path, ", not a text file", "classify a UTF-8 text file")
-
-
-def build_vocabulary(corpus: TextCorpus, level: Level, max_vocab: int, min_count: int,
-                     max_train: int | None) -> Vocabulary:
-    """The vocabulary of the training texts a run uses (its first `max_train`), memoised per corpus."""
-    return _vocabularies(corpus)(level, max_vocab, min_count, max_train)
-
-
-@functools.lru_cache(maxsize=8)  # corpora are cached singletons (per file or cache folder), keyed by identity
-def _vocabularies(corpus: TextCorpus) -> Callable[[Level, int, int, int | None], Vocabulary]:
-    @functools.cache
-    def build(level: Level, max_vocab: int, min_count: int, max_train: int | None) -> Vocabulary:
-        return Vocabulary.build(corpus.train.head(max_train).texts, level, max_vocab, min_count)
-    return build
 
 
 def _suffix(config: TextClassificationConfig) -> str:

@@ -1,0 +1,93 @@
+"""Language-model pretraining of a text classifier's embedding and encoder on its own training texts.
+
+Before the classifier learns any label, its embedding and recurrent encoder (or Transformer) learn to predict
+words: the forward states predict the next token, and in a bidirectional encoder the backward states predict
+the previous one (Dai & Le 2015, "LM-LSTM"; Peters et al. 2018, both directions). Only the training split's
+texts are read, never their labels and never a held-out text, so held-out scores stay honest.
+
+    texts      : the film is a mess .
+    forward    : h→_t  predicts x_{t+1}      the -> film -> is -> a -> mess -> .
+    backward   : h←_t  predicts x_{t-1}      film <- is <- a <- mess <- . (read from the end)
+    loss       : mean cross-entropy per direction, summed over the directions
+
+The prediction head (a linear map from one direction's H states to `targets` classes: the most frequent
+training tokens, every other token as one shared class) is thrown away afterwards; the classifier's own head
+starts from its initialisation and every weight is then trained on the labels as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from rnnlab.data.tasks.base import Batch
+from rnnlab.models.sequence import SequenceModel
+
+
+def target_classes(sequences: Sequence[Tensor], vocab_size: int, targets: int) -> Tensor:
+    """token id -> LM target class (V,): the `targets - 1` most frequent training ids keep a class each (ties
+    broken by id), every other id shares the last class."""
+    counts = torch.zeros(vocab_size, dtype=torch.int64)
+    for ids in sequences:
+        counts += torch.bincount(ids, minlength=vocab_size)
+    kept = min(targets, vocab_size) - 1
+    order = torch.argsort(-counts, stable=True)  # most frequent first
+    classes = torch.full((vocab_size,), kept, dtype=torch.int64)
+    classes[order[:kept]] = torch.arange(kept)
+    return classes
+
+
+def directional_loss(outputs: Tensor, ids: Tensor, lengths: Tensor, head: nn.Module, classes: Tensor,
+                     hidden: int, bidirectional: bool, drop: nn.Module) -> Tensor:
+    """outputs (B, T, dirs·H) of the encoder on ids (B, T) with `lengths` (B,) -> the summed cross-entropy of
+    the forward states on the next token and (bidirectional) the backward states on the previous one."""
+    T = ids.shape[1]
+    real = torch.arange(T, device=ids.device)[None, :] < lengths.to(ids.device)[:, None]  # (B, T)
+    pairs = real[:, 1:]  # (B, T-1): positions t whose next step t+1 is real
+    forward = head(drop(outputs[:, :-1, :hidden][pairs]))  # (N, K) from h→_t
+    loss = F.cross_entropy(forward, classes[ids[:, 1:][pairs]])  # predicts x_{t+1}
+    if bidirectional:
+        backward = head(drop(outputs[:, 1:, hidden:2 * hidden][pairs]))  # (N, K) from h←_{t+1}
+        loss = loss + F.cross_entropy(backward, classes[ids[:, :-1][pairs]])  # predicts x_t
+    return loss
+
+
+def pretrain_language_model(model: SequenceModel, sample: Callable[[int, torch.Generator], Batch],
+                            classes: Tensor, steps: int, lr: float, batch_size: int, clip: float,
+                            generator: torch.Generator,
+                            on_step: Callable[[int, int, float], None] | None = None) -> list[float]:
+    """Train `model`'s encoder and core as a language model for `steps` Adam steps on batches from `sample`
+    (training texts); returns the loss of every step, and tells `on_step(step, steps, loss)`. The model's own
+    head is left untouched."""
+    core = model.core
+    bidirectional = bool(getattr(getattr(core, "config", None), "bidirectional", False))
+    hidden = core.output_size // 2 if bidirectional else core.output_size
+    device = next(model.parameters()).device
+    head = nn.Linear(hidden, int(classes.max()) + 1).to(device)
+    classes = classes.to(device)
+    params = [*model.encoder.parameters(), *core.parameters(), *head.parameters()]
+    optimiser = torch.optim.Adam(params, lr=lr)
+    was_training = model.training
+    model.train()
+    losses: list[float] = []
+    for step in range(1, steps + 1):
+        batch = sample(batch_size, generator).to(device)
+        ids, lengths = batch.sequence, batch.lengths  # (B, T), (B,)
+        if lengths is None:
+            lengths = torch.full((ids.shape[0],), ids.shape[1], dtype=torch.int64, device=device)
+        x = model.drop(model.encoder(ids))  # (B, T, E)
+        outputs, _ = core(x, None, lengths)  # (B, T, dirs·H)
+        loss = directional_loss(outputs, ids, lengths, head, classes, hidden, bidirectional, model.drop)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip > 0:
+            nn.utils.clip_grad_norm_(params, clip)
+        optimiser.step()
+        losses.append(float(loss.detach()))
+        if on_step is not None:
+            on_step(step, steps, losses[-1])
+    model.train(was_training)
+    return losses
