@@ -18,6 +18,7 @@ from torch import nn
 
 from rnnlab.data.tasks.base import PretrainingTask, Task, seeded
 from rnnlab.files import write_atomic
+from rnnlab.models.device import resolve_device
 from rnnlab.train.loop import TrainConfig
 
 PRETRAIN_STREAM = 4  # its batches' generator stream (training draws 0, test sets 1, probes 2, costs 3)
@@ -31,6 +32,7 @@ def pretrain(task: Task, model: nn.Module, train: TrainConfig, folder: Path | No
     if not isinstance(task, PretrainingTask):
         return
     started = time.monotonic()
+    model.to(resolve_device(train.device))  # where the run trains (a GPU when asked), as `train` would move it
 
     def on_step(step: int, steps: int, loss: float) -> None:
         if on_phase is not None and (step == 1 or step % 50 == 0):
