@@ -137,3 +137,12 @@ def test_a_pretrained_run_records_its_pretraining_and_a_resumed_one_does_not_pre
     code, _, err = cli(capsys, *args, "--resume")
     assert code == 0, err
     assert (run / "pretraining.json").stat().st_mtime_ns == stamp
+
+
+def test_a_missing_file_of_unlabelled_texts_is_one_line_and_exit_2_with_no_run_left(tmp_path, capsys):
+    reviews = write_reviews(tmp_path / "reviews.csv")
+    code, _, err = cli(capsys, "train", "--task", "text-csv", "--set", f"path={reviews}", "--text-column", "review",
+                       "--label-column", "sentiment", "--set", "pretrain_steps=5", "--set",
+                       f"pretrain_path={tmp_path / 'unlabelled.txt'}", *TRAIN, "--out", tmp_path / "run")
+    assert code == 2 and "unlabelled.txt does not exist" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "run").exists()

@@ -38,7 +38,7 @@ from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.shared_args import add_device_argument, add_json_argument, print_json, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.datasets.text_csv import read_csv_rows
-from rnnlab.data.tasks.sentiment import TextCSVConfig
+from rnnlab.data.tasks.text_configs import TextCSVConfig
 from rnnlab.files import write_atomic
 from rnnlab.generate.classify import RawInputClassifier, classify
 from rnnlab.train.experiment import load_run

@@ -8,7 +8,8 @@ import torch
 
 from rnnlab.data.datasets.text_csv import LabelledTexts, TextCorpus
 from rnnlab.data.tasks.registry import make_task, task_entry
-from rnnlab.data.tasks.sentiment import SentimentConfig, TextClassificationTask
+from rnnlab.data.tasks.sentiment import TextClassificationTask
+from rnnlab.data.tasks.text_configs import SentimentConfig
 from rnnlab.data.text_baselines import text_baselines
 from rnnlab.data.vocab import SPECIALS
 from rnnlab.models.registry import ModelConfig, build_model

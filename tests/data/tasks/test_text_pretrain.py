@@ -9,8 +9,9 @@ from torch import nn
 
 from rnnlab.data.datasets.text_csv import LabelledTexts, TextCorpus
 from rnnlab.data.tasks.base import Batch, PretrainingTask
-from rnnlab.data.tasks.sentiment import SentimentConfig, TextClassificationTask
-from rnnlab.data.tasks.text_pretrain import directional_loss, pretrain_language_model, target_classes
+from rnnlab.data.tasks.sentiment import TextClassificationTask
+from rnnlab.data.tasks.text_configs import SentimentConfig
+from rnnlab.data.tasks.text_pretrain import directional_loss, pool_sampler, pretrain_language_model, target_classes
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.models.sequence import IOSpec
 
@@ -123,3 +124,51 @@ def test_the_task_pretrains_only_when_its_config_asks():
         SentimentConfig(pretrain_steps=-1)
     with pytest.raises(ValueError, match="pretrain_targets"):
         SentimentConfig(pretrain_targets=1)
+
+
+def test_the_pool_sampler_draws_what_the_training_sampler_draws():
+    """Without a file of unlabelled texts, the language model reads the batches training would (same rows)."""
+    task = TextClassificationTask("toy", SentimentConfig(min_count=1), lambda: CORPUS, solved_accuracy=0.9)
+    pool = pool_sampler(task.labelled.train_split.sequences)
+    for seed in range(3):
+        want = task.labelled.sample(8, torch.Generator().manual_seed(seed))
+        got = pool(8, torch.Generator().manual_seed(seed))
+        assert torch.equal(got.inputs, want.inputs) and torch.equal(got.lengths, want.lengths)
+
+
+def test_a_file_of_unlabelled_texts_joins_the_vocabulary_and_the_language_model(tmp_path):
+    """Reference: 'superb' and 'witty' occur only in the unlabelled file, twice each (min_count 2): they get ids;
+    the labelled texts' words stay; blank lines are skipped."""
+    unlabelled = tmp_path / "more.txt"
+    unlabelled.write_text("a superb film\n\n  witty and superb \nwitty\n", encoding="utf-8")
+    config = SentimentConfig(min_count=2, pretrain_steps=3, pretrain_path=str(unlabelled))
+    assert config.pretrain_path == str(unlabelled.resolve()) and len(config.pretrain_fingerprint) == 64
+    assert config.unlabelled() == ("a superb film", "witty and superb", "witty")
+    task = TextClassificationTask("toy", config, lambda: CORPUS, solved_accuracy=0.9)
+    assert {"superb", "witty", "fine", "film"} <= set(task.vocabulary.tokens) and "and" not in task.vocabulary.tokens
+    plain = TextClassificationTask("toy", SentimentConfig(min_count=2), lambda: CORPUS, solved_accuracy=0.9)
+    assert "superb" not in plain.vocabulary.tokens  # the same corpus without the file: its own vocabulary
+    model = build_model(ModelConfig(name="lstm", hidden_size=8, embed_size=4, bidirectional=True), task.io)
+    superb = task.vocabulary.encode("superb")[0]
+    before = model.encoder.to_width.weight[superb].detach().clone()
+    task.pretrain(model, 1e-2, 4, 1.0, torch.Generator().manual_seed(0))
+    assert not torch.equal(model.encoder.to_width.weight[superb], before)  # read only in the file, and learnt
+
+
+def test_a_bad_file_of_unlabelled_texts_is_one_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="give pretrain_steps too"):
+        SentimentConfig(pretrain_path=str(tmp_path / "any.txt"))
+    with pytest.raises(ValueError, match="does not exist"):
+        SentimentConfig(pretrain_steps=5, pretrain_path=str(tmp_path / "missing.txt"))
+    (tmp_path / "blank.txt").write_text("\n  \n", encoding="utf-8")
+    with pytest.raises(ValueError, match="holds no text"):
+        SentimentConfig(pretrain_steps=5, pretrain_path=str(tmp_path / "blank.txt"))
+    (tmp_path / "binary.txt").write_bytes(b"abc\0def")
+    with pytest.raises(ValueError, match="looks binary"):
+        SentimentConfig(pretrain_steps=5, pretrain_path=str(tmp_path / "binary.txt"))
+    changed = tmp_path / "changed.txt"
+    changed.write_text("first version\n", encoding="utf-8")
+    config = SentimentConfig(pretrain_steps=5, pretrain_path=str(changed))
+    changed.write_text("second version\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="has changed since this run was made"):
+        config.unlabelled()

@@ -209,15 +209,21 @@ def _read_text_csv(path: Path, fingerprint: str, text_column: str, label_column:
                        test_fraction)
 
 
-def build_vocabulary(corpus: TextCorpus, level: Level, max_vocab: int, min_count: int,
-                     max_train: int | None) -> Vocabulary:
-    """The vocabulary of the training texts a run uses (its first `max_train`), memoised per corpus."""
-    return _vocabularies(corpus)(level, max_vocab, min_count, max_train)
+def build_vocabulary(corpus: TextCorpus, level: Level, max_vocab: int, min_count: int, max_train: int | None,
+                     unlabelled: Callable[[], tuple[str, ...]] | None = None, unlabelled_key: str = "") -> Vocabulary:
+    """The vocabulary of the training texts a run uses (its first `max_train`), and of `unlabelled()` texts when
+    given (named by `unlabelled_key`, e.g. the file's SHA-256), memoised per corpus."""
+    return _vocabularies(corpus)(level, max_vocab, min_count, max_train, unlabelled_key, unlabelled)
 
 
 @functools.lru_cache(maxsize=8)  # corpora are cached singletons (per file or cache folder), keyed by identity
-def _vocabularies(corpus: TextCorpus) -> Callable[[Level, int, int, int | None], Vocabulary]:
-    @functools.cache
-    def build(level: Level, max_vocab: int, min_count: int, max_train: int | None) -> Vocabulary:
-        return Vocabulary.build(corpus.train.head(max_train).texts, level, max_vocab, min_count)
+def _vocabularies(corpus: TextCorpus) -> Callable[..., Vocabulary]:
+    built: dict[tuple[Level, int, int, int | None, str], Vocabulary] = {}
+
+    def build(level: Level, max_vocab: int, min_count: int, max_train: int | None, key: str,
+              unlabelled: Callable[[], tuple[str, ...]] | None) -> Vocabulary:
+        if (level, max_vocab, min_count, max_train, key) not in built:
+            texts = corpus.train.head(max_train).texts + (unlabelled() if unlabelled is not None else ())
+            built[level, max_vocab, min_count, max_train, key] = Vocabulary.build(texts, level, max_vocab, min_count)
+        return built[level, max_vocab, min_count, max_train, key]
     return build

@@ -22,7 +22,7 @@ from rnnlab.data.tasks.forecast_configs import CsvSeriesConfig, EnergyConfig, St
 from rnnlab.data.tasks.language_model import ShakespeareCharConfig, TextFileConfig, shakespeare_char, text_file
 from rnnlab.data.tasks.pixel_mnist import PixelMNISTConfig, PixelMNISTTask
 from rnnlab.data.tasks.selective_copy import SelectiveCopyConfig, SelectiveCopyTask
-from rnnlab.data.tasks.sentiment import SentimentConfig, TextCSVConfig, build_sentiment, build_text_csv
+from rnnlab.data.tasks.sentiment import build_sentiment, build_text_csv
 from rnnlab.data.tasks.speech import (
     JapaneseVowelsConfig,
     SpokenDigitsTaskConfig,
@@ -30,6 +30,7 @@ from rnnlab.data.tasks.speech import (
     build_spoken_digits,
 )
 from rnnlab.data.tasks.temporal_order import TemporalOrderConfig, TemporalOrderTask
+from rnnlab.data.tasks.text_configs import SentimentConfig, TextCSVConfig
 from rnnlab.data.tasks.translation import TranslationConfig, translation_task
 from rnnlab.data.tasks.wav_folder import WavFolderConfig, build_wav_folder
 

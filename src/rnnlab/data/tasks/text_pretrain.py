@@ -10,6 +10,10 @@ texts are read, never their labels and never a held-out text, so held-out scores
     backward   : h←_t  predicts x_{t-1}      film <- is <- a <- mess <- . (read from the end)
     loss       : mean cross-entropy per direction, summed over the directions
 
+The texts are the training split's, and with `pretrain_path` also a user's file of unlabelled texts, one per
+line (`read_unlabelled`): reviews without labels, say, many more than the labelled ones. They count towards the
+vocabulary too, so that words seen only there get an embedding the language model shapes.
+
 The prediction head (a linear map from one direction's H states to `targets` classes: the most frequent
 training tokens, every other token as one shared class) is thrown away afterwards; the classifier's own head
 starts from its initialisation and every weight is then trained on the labels as usual.
@@ -17,14 +21,58 @@ starts from its initialisation and every weight is then trained on the labels as
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnnlab.data.batching import bucketed_rows, pad_sequences
+from rnnlab.data.datasets.text_csv import file_fingerprint
 from rnnlab.data.tasks.base import Batch
+from rnnlab.files import read_utf8
 from rnnlab.models.sequence import SequenceModel
+
+
+def unlabelled_file(path: str) -> tuple[str, str]:
+    """A new run's `pretrain_path`, checked now (before a run folder exists): (absolute path, SHA-256)."""
+    absolute = Path(path).expanduser().resolve()
+    fingerprint = file_fingerprint(absolute)
+    read_unlabelled(str(absolute), fingerprint)
+    return str(absolute), fingerprint
+
+
+def read_unlabelled(path: str, fingerprint: str) -> tuple[str, ...]:
+    """The non-empty lines of a UTF-8 file of unlabelled texts; one-line errors for a missing, binary, empty or
+    changed file (its SHA-256 differs from the one the run recorded)."""
+    if file_fingerprint(Path(path)) != fingerprint:
+        raise ValueError(f"{path} (pretrain_path) has changed since this run was made (SHA-256 differs); restore it "
+                         "or train a new run")
+    return _lines(path, fingerprint)
+
+
+@functools.lru_cache(maxsize=4)  # keyed by content (the SHA-256), so an edited file is read again
+def _lines(path: str, fingerprint: str) -> tuple[str, ...]:
+    del fingerprint  # the cache key only
+    text = read_utf8(Path(path), ", not a text file of unlabelled texts", "give a UTF-8 text file, one text a line")
+    texts = tuple(line.strip() for line in text.splitlines() if line.strip())
+    if not texts:
+        raise ValueError(f"{path} (pretrain_path) holds no text: give one unlabelled text per line")
+    return texts
+
+
+def pool_sampler(sequences: list[Tensor]) -> Callable[[int, torch.Generator], Batch]:
+    """Batches of token-id sequences drawn like training batches (length buckets, padded, with lengths); the
+    targets are dummies: the language model reads none."""
+    lengths = torch.tensor([len(ids) for ids in sequences])
+
+    def sample(batch_size: int, generator: torch.Generator) -> Batch:
+        inputs, lengths_ = pad_sequences([sequences[int(r)] for r in bucketed_rows(lengths, batch_size, generator)])
+        return Batch(inputs, torch.zeros(batch_size, dtype=torch.int64), lengths_)
+
+    return sample
 
 
 def target_classes(sequences: Sequence[Tensor], vocab_size: int, targets: int) -> Tensor:
