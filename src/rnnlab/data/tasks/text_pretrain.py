@@ -1,9 +1,9 @@
-"""Language-model pretraining of a text classifier's embedding and encoder on its own training texts.
+"""Language-model pretraining of a text classifier's embedding and encoder on text it may train on.
 
 Before the classifier learns any label, its embedding and recurrent encoder (or Transformer) learn to predict
 words: the forward states predict the next token, and in a bidirectional encoder the backward states predict
-the previous one (Dai & Le 2015, "LM-LSTM"; Peters et al. 2018, both directions). Only the training split's
-texts are read, never their labels and never a held-out text, so held-out scores stay honest.
+the previous one (Dai & Le 2015, "LM-LSTM"; Peters et al. 2018, both directions). Only training text is read
+(see below), never a label and never a held-out text, so held-out scores stay honest.
 
     texts      : the film is a mess .
     forward    : h→_t  predicts x_{t+1}      the -> film -> is -> a -> mess -> .
