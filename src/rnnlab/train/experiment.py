@@ -211,15 +211,15 @@ def _train(run: StartedRun, on_eval: Callable[[EvalRecord], None] | None,
            on_step: Callable[[int, float, float], None] | None, on_phase: Callable[[str], None] | None,
            deadline: float | None) -> RunSummary:
     experiment, folder, task, model, ranks = run.experiment, run.folder, run.task, run.model, run.ranks
+    saved = latest_checkpoint(folder.checkpoints) if run.resume else None
     if ranks.writes:
         if isinstance(task, ArtifactTask):  # e.g. a vocabulary, so the run needs no corpus later
             task.save_artifacts(folder.path)
         if run.resume:
-            saved = latest_checkpoint(folder.checkpoints)
             kept = saved_records(saved) if saved is not None else []
             folder.restart_log([EvalRecord.from_json(r) for r in kept])
 
-    if not (run.resume and latest_checkpoint(folder.checkpoints) is not None):  # a resumed run has its weights
+    if saved is None:  # a resumed run takes its weights from its checkpoint: only a fresh start pretrains
         pretrain(task, model, experiment.train, folder.path if ranks.writes else None, on_phase)
 
     def log(record: EvalRecord) -> None:

@@ -33,6 +33,7 @@ from rnnlab.data.batching import bucketed_rows, pad_sequences
 from rnnlab.data.datasets.text_csv import file_fingerprint
 from rnnlab.data.tasks.base import Batch
 from rnnlab.files import read_utf8
+from rnnlab.models.recurrent import RecurrentLayer
 from rnnlab.models.sequence import SequenceModel
 
 
@@ -40,7 +41,7 @@ def unlabelled_file(path: str) -> tuple[str, str]:
     """A new run's `pretrain_path`, checked now (before a run folder exists): (absolute path, SHA-256)."""
     absolute = Path(path).expanduser().resolve()
     fingerprint = file_fingerprint(absolute)
-    read_unlabelled(str(absolute), fingerprint)
+    _lines(str(absolute), fingerprint)  # read (and cached) now; hashed once
     return str(absolute), fingerprint
 
 
@@ -111,7 +112,7 @@ def pretrain_language_model(model: SequenceModel, sample: Callable[[int, torch.G
     (training texts); returns the loss of every step, and tells `on_step(step, steps, loss)`. The model's own
     head is left untouched."""
     core = model.core
-    bidirectional = bool(getattr(getattr(core, "config", None), "bidirectional", False))
+    bidirectional = isinstance(core, RecurrentLayer) and core.config.bidirectional  # a Transformer reads forward
     hidden = core.output_size // 2 if bidirectional else core.output_size
     device = next(model.parameters()).device
     head = nn.Linear(hidden, int(classes.max()) + 1).to(device)
