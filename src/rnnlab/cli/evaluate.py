@@ -1,4 +1,7 @@
-"""`rnnlab evaluate RUN`: score a run's weights on its task's test set (real data: --split)."""
+"""`rnnlab evaluate RUN`: score a run's weights on its task's test set (real data: --split).
+
+`rnnlab evaluate RUN RUN ...`: several classification runs of one task scored as an ensemble (the mean of
+their class probabilities, train/ensemble.py), beside each member's own score and the task's baselines."""
 
 from __future__ import annotations
 
@@ -13,13 +16,16 @@ from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.shared_args import add_device_argument, add_json_argument, print_json, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.base import SplitConfig
+from rnnlab.train.ensemble import evaluate_ensemble
 from rnnlab.train.experiment import evaluate_run
 from rnnlab.train.run import RunFolder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("evaluate", help="score a run's weights on the test (or validation) split")
-    parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train`")
+    parser.add_argument("run_dirs", type=Path, nargs="+", metavar="run_dir",
+                        help="a folder written by `rnnlab train`; several (classification runs of one task): "
+                             "scored as an ensemble, the mean of their class probabilities")
     parser.add_argument("--split", choices=("test", "validation"), default="test",
                         help="for real data sets: which held-out split to score (default: test)")
     add_device_argument(parser)
@@ -30,7 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     use_threads(args)
-    folder = RunFolder(args.run_dir)
+    if len(args.run_dirs) > 1:
+        return _ensemble(args)
+    run_dir = args.run_dirs[0]
+    folder = RunFolder(run_dir)
     with heartbeat(console(stderr=True)) as beat:
         beat.now(f"loading the run and scoring its {args.split} split")
         experiment, metrics = evaluate_run(folder, args.split, use_device(args))
@@ -38,11 +47,11 @@ def run(args: argparse.Namespace) -> int:
     summary = folder.summary()
     solved = experiment.entry.build(experiment.task_config).solved(metrics)
     if args.json:
-        print_json({"run": str(args.run_dir), "model": experiment.model.name, "task": experiment.task,
+        print_json({"run": str(run_dir), "model": experiment.model.name, "task": experiment.task,
                     "split": held_out, "metrics": metrics, "status": summary.status if summary else None,
                     "meets_solved_criterion": solved})
         return 0
-    table = Table(title=f"{escape(str(args.run_dir))}: {experiment.model.name} on {experiment.task}")
+    table = Table(title=f"{escape(str(run_dir))}: {experiment.model.name} on {experiment.task}")
     table.add_column(f"{held_out} metric")
     table.add_column("value", justify="right")
     for name, value in metrics.items():
@@ -53,3 +62,34 @@ def run(args: argparse.Namespace) -> int:
     verdict = "meets" if solved else "does not meet"
     out.print(f"run status: {status}; this checkpoint {verdict} the solved criterion", highlight=False)
     return 0
+
+
+def _ensemble(args: argparse.Namespace) -> int:
+    with heartbeat(console(stderr=True)) as beat:
+        beat.now(f"loading {len(args.run_dirs)} runs and scoring their ensemble on the {args.split} split")
+        result = evaluate_ensemble([RunFolder(path) for path in args.run_dirs], args.split, use_device(args))
+    if args.json:
+        print_json({"task": result.task, "split": result.split, "ensemble": result.metrics,
+                    "members": [{"run": run, "model": model, "metrics": metrics}
+                                for run, model, metrics in result.members],
+                    "baselines": result.baselines, "meets_solved_criterion": result.solved})
+        return 0
+    names = list(result.metrics)
+    table = Table(title=f"an ensemble of {len(result.members)} runs on {result.task} ({result.split} split)")
+    table.add_column("scored")
+    for name in names:
+        table.add_column(name, justify="right")
+    for run_dir, model, metrics in result.members:
+        table.add_row(escape(f"{run_dir} ({model})"), *(_cell(metrics, name) for name in names))
+    table.add_row("[bold]ensemble: mean class probability[/]", *(_cell(result.metrics, name) for name in names))
+    for baseline, metrics in result.baselines.items():
+        table.add_row(f"baseline: {escape(baseline)}", *(_cell(metrics, name) for name in names))
+    out = console()
+    out.print(table)
+    verdict = "meets" if result.solved else "does not meet"
+    out.print(f"the ensemble {verdict} the solved criterion", highlight=False)
+    return 0
+
+
+def _cell(metrics: dict[str, float], name: str) -> str:
+    return f"{metrics[name]:.4f}" if name in metrics else "-"

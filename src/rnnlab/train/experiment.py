@@ -265,7 +265,7 @@ def baselines_of(task: Task) -> dict[str, dict[str, float]] | None:
     return task.baselines("test") if isinstance(task, BaselineTask) else None
 
 
-def score(experiment: Experiment, task: Task, model: SequenceModel) -> dict[str, float]:
+def score(experiment: Experiment, task: Task, model: torch.nn.Module) -> dict[str, float]:
     """`model`'s metrics on `task`'s held-out data, on the device the model is on."""
     device = next(model.parameters()).device
     test = None if isinstance(task, SelfEvaluatingTask) else task.test_set(experiment.train.seed).to(device)

@@ -68,3 +68,16 @@ def test_a_bad_file_is_one_line_naming_it(tmp_path):
         ArraysTask(ArraysConfig(path=str(tmp_path / "missing.safetensors"))).prepare()
     with pytest.raises(ValueError, match=r"lengths must lie in 1 \.\. 2"):
         Split(torch.zeros(1, 2, 1), torch.tensor([3]), torch.zeros(1, dtype=torch.long), per_step=False)
+
+
+def test_class_names_are_the_files_else_indices_and_none_for_values(tmp_path, task):
+    assert task.class_names() == ("a", "b", "c")
+    data = tagging_data()
+    unnamed = tmp_path / "unnamed.safetensors"
+    unnamed.write_bytes(arrays_bytes(ArraysData(data.kind, data.io, (), data.splits)))
+    assert ArraysTask(ArraysConfig(path=str(unnamed))).class_names() == ("0", "1", "2")
+    values = {name: Split(s.inputs, s.lengths, s.targets[..., None].float(), per_step=True)
+              for name, s in data.splits.items()}
+    valued = tmp_path / "values.safetensors"
+    valued.write_bytes(arrays_bytes(ArraysData("values", IOSpec(5, 1, tokens=True, per_step=True), (), values)))
+    assert ArraysTask(ArraysConfig(path=str(valued))).class_names() == ()

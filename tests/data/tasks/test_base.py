@@ -8,6 +8,7 @@ import pytest
 from rnnlab.data.tasks.base import (
     ArtifactTask,
     BaselineTask,
+    ClassifyingTask,
     PreparedTask,
     RestorableTask,
     SelfEvaluatingTask,
@@ -36,6 +37,7 @@ ABILITIES = {
     RestorableTask: {"sentiment", "text-csv", "spoken-digits", "wav-folder"},
     ThresholdTask: SYNTHETIC | LABELLED | {"mnist5k", "fashion"},
     BaselineTask: STREAMS | PAIRS | FORECASTS | LABELLED,
+    ClassifyingTask: LABELLED | {"arrays"},
 }
 WITHOUT_SPLIT = SYNTHETIC | {"mnist5k", "fashion"}  # generated data, or MNIST's fixed test split
 TASK_MEMBERS = sorted(name for name in vars(Task) if not name.startswith("_"))

@@ -134,6 +134,12 @@ class ArraysTask:
     def classes(self) -> tuple[str, ...]:
         return self.data.classes
 
+    def class_names(self) -> tuple[str, ...]:
+        """The file's class names, else the class indices as names; () for a file of values."""
+        if self.data.kind != "classes":
+            return ()
+        return self.classes or tuple(str(c) for c in range(self.io.output_size))
+
     @property
     def baseline(self) -> dict[str, float]:
         """A constant prediction: the training split's class frequencies, or its mean value."""

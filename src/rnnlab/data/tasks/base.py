@@ -12,6 +12,7 @@ The contract is typed, so that mypy checks it and the trainer never looks an abi
     ThresholdTask        solved_threshold: the number `solved` compares the task's metric with
     BaselineTask         baselines(split): classical predictors' scores on a held-out split (bag of words,
                          seasonal naive, unigram, ...), which runs report beside their test metrics
+    ClassifyingTask      class_names(): the classes its outputs are logits over (ensembles read them)
 
     TaskConfig           every task's config: a dataclass, saved with the run
     SplitConfig          a real data set's config: a `split` (validation or test) to score while training
@@ -172,6 +173,14 @@ class ThresholdTask(Protocol):
 
     @property
     def solved_threshold(self) -> float: ...
+
+
+@runtime_checkable
+class ClassifyingTask(Protocol):
+    """`class_names()`: the classes a task's outputs are logits over, in their order (() for a task whose
+    data turned out to hold values, not classes)."""
+
+    def class_names(self) -> tuple[str, ...]: ...
 
 
 @runtime_checkable

@@ -98,6 +98,9 @@ class LabelledSequenceTask:
         labels = self.held_out(split).labels
         return {"majority class": {"accuracy": float((labels == self.majority_class).float().mean())}}
 
+    def class_names(self) -> tuple[str, ...]:
+        return self.classes
+
     @functools.cached_property
     def strongest_baseline(self) -> float:
         """The best accuracy any of `baselines` reaches on the validation split."""

@@ -71,6 +71,9 @@ class TextClassificationTask:
     def classes(self) -> tuple[str, ...]:
         return self._saved_classes if self._saved_classes is not None else self.corpus.classes
 
+    def class_names(self) -> tuple[str, ...]:
+        return self.classes
+
     def prepare(self) -> None:
         """Read and check the data and build the vocabulary now, before a run folder is written."""
         _ = self.io, self.labelled.train_split, self.labelled.eval_split
