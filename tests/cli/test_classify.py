@@ -146,3 +146,41 @@ def test_a_missing_file_of_unlabelled_texts_is_one_line_and_exit_2_with_no_run_l
                        f"pretrain_path={tmp_path / 'unlabelled.txt'}", *TRAIN, "--out", tmp_path / "run")
     assert code == 2 and "unlabelled.txt does not exist" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "run").exists()
+
+
+@pytest.fixture(scope="module")
+def second(trained):
+    """A second run on the same CSV (another seed and family), and one on a part of it (other data)."""
+    common = ["train", "--task", "text-csv", "--set", f"path={trained / 'reviews.csv'}", "--text-column", "review",
+              "--label-column", "sentiment", *TRAIN]
+    assert main([*common, "--seed", "1", "--model", "lstm", "--out", str(trained / "second")]) == 0
+    assert main([*common, "--set", "max_train=40", "--out", str(trained / "part")]) == 0
+    torch.set_num_threads(1)
+    return trained / "second", trained / "part"
+
+
+def test_classify_with_an_ensemble(trained, second, capsys):
+    """Reference: each run's class probabilities for the text, computed from its model and vocabulary, averaged."""
+    from rnnlab.train.experiment import load_run
+    from rnnlab.train.run import RunFolder
+
+    text = "a witty and charming film"
+    probabilities = []
+    for folder in (trained / "run", second[0]):
+        _, task, model = load_run(RunFolder(folder))
+        model.eval()
+        with torch.no_grad():
+            ids = task.encode_input(text)  # (T,)
+            probabilities.append(model(ids[None], None, torch.tensor([len(ids)]))[0].softmax(-1)[0])
+    mean = torch.stack(probabilities).mean(0)
+    code, out, err = cli(capsys, "classify", trained / "run", text, "--ensemble", second[0], "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["label"] == task.classes[int(mean.argmax())]
+    assert answer["probability"] == pytest.approx(float(mean.max()), rel=1e-5)
+
+
+def test_an_ensemble_of_runs_on_other_data_is_one_line(trained, second, capsys):
+    code, out, err = cli(capsys, "classify", trained / "run", "a fine film", "--ensemble", second[1])
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "part cannot join an ensemble with" in err and "max_train differs" in err

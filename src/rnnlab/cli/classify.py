@@ -17,6 +17,9 @@ rnnlab.generate.classify): text tasks encode a string with the run's vocabulary;
 An input longer than MAX_TOKENS tokens (rnnlab.generate.classify) is refused (a 5 MB single-line file is
 not one review): reading it takes minutes and oneDNN cannot allocate the LSTM's workspace for it.
 
+`--ensemble RUN2 --ensemble RUN3` classifies with the mean class probability of RUN and those runs (runs of
+one task on the same data, e.g. seeds of one model; `rnnlab evaluate RUN RUN2 RUN3` scores that ensemble).
+
 A table's predictions go to --out (never over an existing file without --overwrite), else to the
 terminal as a table, or as CSV when stdout is a pipe or a file.
 """
@@ -41,6 +44,8 @@ from rnnlab.data.datasets.text_csv import read_csv_rows
 from rnnlab.data.tasks.text_configs import TextCSVConfig
 from rnnlab.files import write_atomic
 from rnnlab.generate.classify import RawInputClassifier, classify
+from rnnlab.models.ensemble import Ensemble
+from rnnlab.train.ensemble import load_members
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 
@@ -56,6 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Classify INPUT with the newest checkpoint of RUN.")
     parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train` on a classification task")
     parser.add_argument("input", help="a text in quotes, a file (e.g. a .wav), or a .csv/.tsv table")
+    parser.add_argument("--ensemble", type=Path, action="append", default=[], metavar="RUN",
+                        help="another run of the same task and data to average class probabilities with "
+                             "(repeatable: an ensemble)")
     parser.add_argument("--text-column", default=None,
                         help="a table's column to classify (default: the run's text_column, else 'text')")
     parser.add_argument("--out", type=Path, default=None, help="write a table's predictions to this CSV file")
@@ -75,8 +83,11 @@ def run(args: argparse.Namespace) -> int:
         if args.out.exists() and not args.overwrite:
             raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
     with heartbeat(console(stderr=True)) as beat:
-        beat.now("loading the run")
-        experiment, task, model = load_run(RunFolder(args.run_dir), use_device(args))
+        beat.now("loading the run" if not args.ensemble else f"loading {1 + len(args.ensemble)} runs")
+        members = load_members([RunFolder(path) for path in [args.run_dir, *args.ensemble]], use_device(args)) \
+            if args.ensemble else [load_run(RunFolder(args.run_dir), use_device(args))]
+        experiment, task, _ = members[0]
+        model = Ensemble([member for _, _, member in members]) if args.ensemble else members[0][2]
         if not isinstance(task, RawInputClassifier) or task.io.per_step:
             raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
                              "input (its task has no encode_input)")

@@ -14,10 +14,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from rnnlab.data.tasks.base import ClassifyingTask
 from rnnlab.data.tasks.language_model import VOCABULARY
 from rnnlab.data.vocab import SPECIALS
 from rnnlab.export.write import export_model
-from rnnlab.generate.classify import NamedClasses
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
@@ -33,8 +33,8 @@ def export_run(folder: RunFolder, fmt: str, out: Path | None = None, overwrite: 
     experiment, task, model = load_run(folder)
     metadata: dict[str, Any] = {"task": experiment.task, "task_config": asdict(experiment.task_config),
                                 "model_config": asdict(experiment.model), "run": str(folder.path)}
-    if isinstance(task, NamedClasses) and task.classes:
-        metadata["classes"] = list(task.classes)
+    if isinstance(task, ClassifyingTask) and task.class_names():
+        metadata["classes"] = list(task.class_names())
     if (folder.path / VOCABULARY).exists():
         metadata["vocabulary"] = json.loads((folder.path / VOCABULARY).read_text())
     if isinstance(model, Seq2SeqModel) and (tables := model.token_tables()) is not None:

@@ -24,14 +24,6 @@ MAX_TOKENS = 100_000
 
 
 @runtime_checkable
-class NamedClasses(Protocol):
-    """A task whose outputs are classes with names (index k is `classes[k]`)."""
-
-    @property
-    def classes(self) -> tuple[str, ...]: ...
-
-
-@runtime_checkable
 class RawInputClassifier(Protocol):
     """A task that can turn a user's raw input into one model input."""
 

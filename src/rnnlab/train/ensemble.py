@@ -15,6 +15,7 @@ import torch
 
 from rnnlab.data.tasks.base import BaselineTask, ClassifyingTask, HeldOut, SplitConfig, Task, on_split
 from rnnlab.models.ensemble import Ensemble
+from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.experiment import Experiment, load_run, score
 from rnnlab.train.run import RunFolder
 
@@ -37,13 +38,15 @@ def _differences(first: Experiment, other: Experiment) -> list[str]:
     return [key for key in a if a[key] != b.get(key)]
 
 
-def evaluate_ensemble(folders: Sequence[RunFolder], split: HeldOut = "test",
-                      device: torch.device | str | None = None) -> EnsembleScore:
-    """The ensemble of the runs in `folders` (two or more) scored on `split`, on `device` (else the CPU).
-    Runs of different tasks or task configs, or of a task that does not classify whole sequences, are a
-    ValueError naming the run."""
-    if len(folders) < 2:
-        raise ValueError("an ensemble needs at least two runs")
+Member = tuple[Experiment, Task, SequenceModel]  # a run as `load_run` returns it
+
+
+def load_members(folders: Sequence[RunFolder], device: torch.device | str | None = None) -> list[Member]:
+    """The runs in `folders` (one or more) as `load_run` loads them, on `device` (else the CPU), once they are
+    known to average: runs of different tasks or task configs, or of a task that does not classify whole
+    sequences, are a ValueError naming the run."""
+    if not folders:
+        raise ValueError("an ensemble needs at least one run")
     loaded = [load_run(folder, device) for folder in folders]
     first, task, _ = loaded[0]
     for folder, (experiment, _, _) in zip(folders[1:], loaded[1:], strict=True):
@@ -55,6 +58,17 @@ def evaluate_ensemble(folders: Sequence[RunFolder], split: HeldOut = "test",
     if not isinstance(task, ClassifyingTask) or task.io.per_step or len(task.class_names()) != task.io.output_size:
         raise ValueError(f"{folders[0].path} is a run of {first.task!r}: an ensemble scores runs that classify "
                          "whole sequences (sentiment, text-csv, spoken-digits, japanese-vowels, ...)")
+    return loaded
+
+
+def evaluate_ensemble(folders: Sequence[RunFolder], split: HeldOut = "test",
+                      device: torch.device | str | None = None) -> EnsembleScore:
+    """The ensemble of the runs in `folders` (two or more, see `load_members`) scored on `split`, on `device`
+    (else the CPU)."""
+    if len(folders) < 2:
+        raise ValueError("an ensemble needs at least two runs")
+    loaded = load_members(folders, device)
+    first, task, _ = loaded[0]
     if isinstance(first.task_config, SplitConfig):
         task = first.entry.build(on_split(first.task_config, split))
     else:
