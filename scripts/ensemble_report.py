@@ -1,0 +1,76 @@
+"""Ensembles of a converged study's runs (scripts/converged_study.sh), as Markdown: per model, its seeds'
+mean class probability (train/ensemble.py, as `rnnlab evaluate RUN RUN ...`), and every model's seeds together.
+
+    python scripts/ensemble_report.py OUT [--json FILE]
+
+The members are fixed before anything is scored (every finished run of a model; no member is chosen by its
+test score). Per ensemble: its members' own test metric (mean ± sample sd), then the ensemble's on the
+validation and the test split; the task's baselines on the test split follow. Classification tasks only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+from rnnlab.train.ensemble import EnsembleScore, evaluate_ensemble
+from rnnlab.train.run import RunFolder
+
+
+def finished_runs(root: Path) -> dict[str, list[RunFolder]]:
+    """The finished runs in `root` (result.json written), by model name; the tuning runs left out."""
+    runs: dict[str, list[RunFolder]] = defaultdict(list)
+    for folder in sorted(root.iterdir()):
+        if folder.is_dir() and folder.name != "tune" and (folder / "result.json").exists():
+            config = json.loads((folder / "config.json").read_text())
+            runs[config["model"]["name"]].append(RunFolder(folder))
+    return dict(runs)
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.mean(values):.4f} ± {statistics.stdev(values):.4f}" if len(values) > 1 else f"{values[0]:.4f}"
+
+
+def report(root: Path, metric: str) -> list[dict]:
+    runs = finished_runs(root)
+    groups = {model: folders for model, folders in runs.items() if len(folders) > 1}
+    if len(runs) > 1:
+        groups["every model"] = [folder for folders in runs.values() for folder in folders]
+    if not groups:
+        raise SystemExit(f"no model in {root} has two finished runs to ensemble")
+    rows, scored = [], []
+    test: EnsembleScore | None = None
+    for name, folders in groups.items():
+        validation = evaluate_ensemble(folders, "validation")
+        test = evaluate_ensemble(folders, "test")
+        members = [metrics[metric] for _, _, metrics in test.members]
+        rows.append(f"| {name} | {len(folders)} | {spread(members)} | {validation.metrics[metric]:.4f} | "
+                    f"**{test.metrics[metric]:.4f}** | {test.metrics.get('cross_entropy', float('nan')):.4f} |")
+        scored.append({"ensemble": name, "runs": [str(f.path) for f in folders], "members_test": members,
+                       "validation": validation.metrics, "test": test.metrics})
+    assert test is not None
+    print(f"| ensemble | runs | members' test {metric} | ensemble validation {metric} | ensemble test {metric} "
+          "| ensemble test cross-entropy |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    baselines = ", ".join(f"{name} {scores[metric]:.4f}" for name, scores in test.baselines.items() if metric in scores)
+    print(f"\nBaselines on the same test split: {baselines or 'none'}.")
+    return scored
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path, help="a converged study's folder")
+    parser.add_argument("--metric", default="accuracy", help="the metric in the table (default: accuracy)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    scored = report(args.out, args.metric)
+    if args.json is not None:
+        args.json.write_text(json.dumps(scored, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
