@@ -14,7 +14,7 @@ from rnnlab.data.tasks.base import Batch, seeded
 from rnnlab.models.registry import ModelConfig, build_model
 from rnnlab.train import loop
 from rnnlab.train.loop import TRAIN_STREAM, TrainConfig, evaluate, train
-from rnnlab.train.records import EvalRecord, improved_within
+from rnnlab.train.records import EvalRecord, improved_within, still_improving
 
 
 def adding(length: int = 10, test_size: int = 64, **options) -> AddingTask:
@@ -277,7 +277,8 @@ def records(values: list[float]) -> list[EvalRecord]:
 
 def test_improved_within_a_window_of_evaluations():
     """Reference: worked by hand: the best of the last 3 values against the best before them, by more than
-    1% of the earlier best; fewer evaluations than the window + 1 count as improving; NaN never improves."""
+    1% of the earlier best; fewer evaluations than the window + 1 count as improving (the plateau rule
+    waits for a full window); NaN never improves."""
     monitor = ("mse", True)
     assert improved_within(records([0.5, 0.4, 0.3, 0.2]), monitor, 3, 0.01)
     assert not improved_within(records([0.2, 0.3, 0.199, 0.25]), monitor, 3, 0.01)  # 0.5% only
@@ -285,6 +286,19 @@ def test_improved_within_a_window_of_evaluations():
     assert improved_within(records([math.nan, 0.3, 0.2, 0.1]), monitor, 3, 0.01)  # finite after NaN
     assert not improved_within(records([0.2, math.nan, math.nan, math.nan]), monitor, 3, 0.01)
     assert improved_within(records([0.1, 0.1, 0.1, 0.2]), ("mse", False), 3, 0.01)  # higher is better
+
+
+def test_still_improving_judges_a_short_run_on_the_later_half_of_its_evaluations():
+    """Reference: worked by hand. A full window: as `improved_within`. Fewer evaluations than the window + 1:
+    the best of the later half against the best before it; one evaluation: improving."""
+    monitor = ("mse", True)
+    assert still_improving(records([0.5, 0.4, 0.3, 0.2]), monitor, 3, 0.01)
+    assert not still_improving(records([0.2, 0.3, 0.199, 0.25]), monitor, 3, 0.01)
+    assert still_improving(records([0.3, 0.2]), monitor, 3, 0.01) and still_improving(records([0.3]), monitor, 3, 0.01)
+    assert not still_improving(records([0.2, 0.3]), monitor, 3, 0.01)  # worse at its last: not for being short
+    # a shakespeare-dialogue GRU's validation CE: best at its 2nd of 5 evaluations, worse at the last two
+    assert not still_improving(records([4.754, 4.722, 4.816, 4.908, 4.960]), monitor, 6, 0.01)
+    assert still_improving(records([4.79, 4.64, 4.60, 4.50, 4.40]), monitor, 6, 0.01)  # 4.40 against 4.60
 
 
 def test_a_run_stops_on_a_plateau_and_says_why():
@@ -296,7 +310,7 @@ def test_a_run_stops_on_a_plateau_and_says_why():
                  monitor=("mse", True))
     assert flat.stop_reason == "plateaued" and len(flat.records) == 3 and not flat.still_improving
     budget = train(lstm(task), task, TrainConfig(steps=3, eval_every=1, lr=1e-12), monitor=("mse", True))
-    assert budget.stop_reason == "budget" and budget.still_improving  # 3 evaluations: too few to call it flat
+    assert budget.stop_reason == "budget" and not budget.still_improving  # flat, so not improving
     solved = train(lstm(adding(solved_mse=10.0)), adding(solved_mse=10.0), TrainConfig(steps=6, eval_every=2))
     assert solved.stop_reason == "solved"
 

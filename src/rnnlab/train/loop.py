@@ -35,7 +35,14 @@ from rnnlab.train.checkpoint import (
 from rnnlab.train.deadline import Deadline
 from rnnlab.train.distributed import ALONE, Ranks
 from rnnlab.train.optim import DECAYS, OPTIMIZERS, DecayName, OptimizerName, lr_factor, make_optimizer, set_lr
-from rnnlab.train.records import STILL_IMPROVING_WINDOW, BestWeights, EvalRecord, TrainResult, improved_within
+from rnnlab.train.records import (
+    STILL_IMPROVING_WINDOW,
+    BestWeights,
+    EvalRecord,
+    TrainResult,
+    improved_within,
+    still_improving,
+)
 
 TRAIN_STREAM = 0
 
@@ -272,4 +279,4 @@ def _conclude(result: TrainResult, config: TrainConfig, elapsed: float, step: in
         result.stop_reason = "time"
     window = config.plateau_evals or STILL_IMPROVING_WINDOW
     result.still_improving = (monitor is not None and result.stop_reason in ("budget", "time")
-                              and improved_within(result.records, monitor, window, config.plateau_delta))
+                              and still_improving(result.records, monitor, window, config.plateau_delta))

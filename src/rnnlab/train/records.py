@@ -111,3 +111,13 @@ def improved_within(records: list[EvalRecord], monitor: tuple[str, bool], window
     if not math.isfinite(before):
         return math.isfinite(recent)
     return recent < before - delta * abs(before) if lower_is_better else recent > before + delta * abs(before)
+
+
+def still_improving(records: list[EvalRecord], monitor: tuple[str, bool], window: int, delta: float) -> bool:
+    """Whether a run that ran out of budget or time was still improving: `improved_within` the window, or,
+    with fewer than window + 1 evaluations, within the later half of them (a run whose metric got worse
+    over its last evaluations is not still improving because it was short). One evaluation or none:
+    nothing says otherwise, still improving."""
+    if len(records) <= window:
+        window = max(1, len(records) // 2)
+    return improved_within(records, monitor, window, delta)
