@@ -121,6 +121,9 @@ CASES = [
     case("evaluate-no-folder", lambda ws: ["evaluate", ws.out / "nowhere"], "nowhere"),
     case("evaluate-not-a-run", lambda ws: ["evaluate", ws.hostile / "a_folder.csv"], "a_folder.csv"),
     case("evaluate-a-file", lambda ws: ["evaluate", ws.hostile / "empty.txt"], "empty.txt"),
+    case("evaluate-ensemble-other-task", lambda ws: ["evaluate", ws.runs["csv"], ws.runs["wav"]], "cannot join"),
+    case("evaluate-ensemble-not-classifiers", lambda ws: ["evaluate", ws.runs["lm"], ws.runs["lm"]], "classify whole"),
+    case("evaluate-ensemble-no-folder", lambda ws: ["evaluate", ws.runs["csv"], ws.out / "nowhere"], "nowhere"),
     # classify
     case("classify-missing-file", lambda ws: ["classify", ws.runs["csv"], "my_reviews.txt"], "my_reviews.txt"),
     case("classify-missing-path", lambda ws: ["classify", ws.runs["csv"], ws.out / "reviews.txt"], "reviews.txt"),
@@ -129,6 +132,8 @@ CASES = [
     case("classify-binary-file", lambda ws: ["classify", ws.runs["csv"], ws.hostile / "binary.txt"], "binary.txt"),
     case("classify-empty-file", lambda ws: ["classify", ws.runs["csv"], ws.hostile / "empty.txt"], "empty.txt"),
     case("classify-empty-text", lambda ws: ["classify", ws.runs["csv"], " "], "INPUT"),
+    case("classify-ensemble-other-task", lambda ws: ["classify", ws.runs["csv"], "a fine film", "--ensemble",
+                                                     ws.runs["lm"]], "cannot join"),
     case("classify-huge-line", lambda ws: ["classify", ws.runs["csv"], ws.hostile / "huge_line.txt"],
          "huge_line.txt"),
     case("classify-table-no-column", lambda ws: ["classify", ws.runs["csv"], ws.hostile / "no_column.csv"],
