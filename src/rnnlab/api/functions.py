@@ -12,7 +12,6 @@ like any other: `rnnlab evaluate`, `rnnlab export` and `rnnlab.load` read it.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from rnnlab.compare.sweeps.parse import load_sweep
 from rnnlab.compare.sweeps.runner import run_sweep
 from rnnlab.compare.sweeps.store import RunRow
 from rnnlab.data.cache import cache_root
-from rnnlab.data.tasks.arrays import arrays_bytes
+from rnnlab.data.tasks.arrays import arrays_bytes, arrays_digest
 from rnnlab.files import write_atomic
 from rnnlab.models.init import InitConfig
 from rnnlab.models.registry import ModelConfig
@@ -58,10 +57,9 @@ def _route(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dic
 def store_arrays(data: Any) -> Path:
     """The arrays file in the cache, named by its content: the same data is stored once, and a run's
     config.json names a file that nothing overwrites."""
-    content = arrays_bytes(data)
-    path = cache_root() / "arrays" / f"{hashlib.sha256(content).hexdigest()[:32]}.safetensors"
+    path = cache_root() / "arrays" / f"{arrays_digest(data)[:32]}.safetensors"
     if not path.exists():
-        write_atomic(path, content)
+        write_atomic(path, arrays_bytes(data))
     return path
 
 

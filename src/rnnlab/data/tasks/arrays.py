@@ -20,6 +20,7 @@ the vocabulary size for tokens), `output_size` (classes C or values O) and `clas
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,14 +80,31 @@ class ArraysData:
     splits: dict[str, Split]
 
 
-def arrays_bytes(data: ArraysData) -> bytes:
-    """`data` as the bytes of the file `read_arrays` reads (module docstring)."""
+def _contents(data: ArraysData) -> tuple[dict[str, Tensor], dict[str, str]]:
     tensors = {f"{name}.{part}": getattr(split, part).clone() for name, split in data.splits.items()
                for part in ("inputs", "lengths", "targets")}
     meta = {"kind": data.kind, "per_step": "true" if data.io.per_step else "false",
             "input_size": str(data.io.input_size), "output_size": str(data.io.output_size),
             "classes": json.dumps(list(data.classes))}
-    return save(tensors, metadata=meta)
+    return tensors, meta
+
+
+def arrays_bytes(data: ArraysData) -> bytes:
+    """`data` as the bytes of the file `read_arrays` reads (module docstring). The same data need not give
+    the same bytes (safetensors writes its metadata in no fixed order): name a file by `arrays_digest`."""
+    return save(*_contents(data))
+
+
+def arrays_digest(data: ArraysData) -> str:
+    """The SHA-256 of what `data` holds (each tensor's name, dtype, shape and values, and the metadata, in
+    sorted order): the same for the same data, whatever order its file's bytes come in."""
+    tensors, meta = _contents(data)
+    digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
+    for name in sorted(tensors):
+        tensor = tensors[name].contiguous()
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
+        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
 
 
 def read_arrays(path: Path) -> ArraysData:
