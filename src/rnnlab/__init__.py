@@ -3,6 +3,7 @@
     import rnnlab
     run = rnnlab.train(task="adding", model="lstm", length=50, steps=300)     # or rnnlab.train(x, y, ...)
     run = rnnlab.load("runs/adding-lstm-s0"); run.evaluate(); run.predict(x); run.export("onnx")
+    rnnlab.ensemble(["runs/sentiment-lstm-s0", "runs/sentiment-lstm-s1"]).evaluate()
     rnnlab.compare(task="adding", models=["rnn", "lstm"], seeds=2, out="runs/cmp")
     model = rnnlab.build_model("gru", input_size=8, output_size=2, hidden_size=64)
 
@@ -19,7 +20,8 @@ from typing import Any
 
 from rnnlab._version import __version__
 
-API = ("Comparison", "Run", "build_model", "load")  # rnnlab.api names offered here as they are
+# rnnlab.api names offered here as they are
+API = ("Comparison", "Run", "RunEnsemble", "build_model", "ensemble", "load")
 
 
 class _Entry:
@@ -76,4 +78,4 @@ def __dir__() -> list[str]:
 
 
 sys.modules[__name__].__class__ = _Package
-__all__ = ["Comparison", "Run", "__version__", "build_model", "compare", "load", "train"]
+__all__ = ["Comparison", "Run", "RunEnsemble", "__version__", "build_model", "compare", "ensemble", "load", "train"]
