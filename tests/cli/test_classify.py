@@ -150,11 +150,11 @@ def test_a_missing_file_of_unlabelled_texts_is_one_line_and_exit_2_with_no_run_l
 
 @pytest.fixture(scope="module")
 def second(trained):
-    """A second run on the same CSV (another seed and family), and one on a part of it (other data)."""
+    """A second run on the same CSV (another seed and family), and one that reads it as characters."""
     common = ["train", "--task", "text-csv", "--set", f"path={trained / 'reviews.csv'}", "--text-column", "review",
               "--label-column", "sentiment", *TRAIN]
     assert main([*common, "--seed", "1", "--model", "lstm", "--out", str(trained / "second")]) == 0
-    assert main([*common, "--set", "max_train=40", "--out", str(trained / "part")]) == 0
+    assert main([*common, "--set", "level=char", "--out", str(trained / "part")]) == 0
     torch.set_num_threads(1)
     return trained / "second", trained / "part"
 
@@ -183,4 +183,4 @@ def test_classify_with_an_ensemble(trained, second, capsys):
 def test_an_ensemble_of_runs_on_other_data_is_one_line(trained, second, capsys):
     code, out, err = cli(capsys, "classify", trained / "run", "a fine film", "--ensemble", second[1])
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
-    assert "part cannot join an ensemble with" in err and "max_train differs" in err
+    assert "part cannot join an ensemble with" in err and "level differs, so its model reads other" in err

@@ -53,10 +53,11 @@ def test_one_member_is_that_member_normalised_and_none_is_refused():
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, Path]:
-    """Two short digits8x8 runs of different families and seeds, one with other data, one of another task."""
+    """Short digits8x8 runs of different families and seeds; one trained on fewer images (the same held-out
+    data), one scored on fewer (other held-out data); one run of another task."""
     folder = tmp_path_factory.mktemp("ensemble")
     argv = {"lstm": ["--model", "lstm", "--seed", "0"], "gru": ["--model", "gru", "--seed", "1"],
-            "fewer": ["--model", "gru", "--set", "max_train=200"]}
+            "fewer": ["--model", "gru", "--set", "max_train=200"], "short": ["--model", "gru", "--set", "max_test=50"]}
     for name, extra in argv.items():
         assert main([*TRAIN, *extra, "--out", str(folder / name)]) == 0
     assert main(["train", "--task", "adding", "--length", "6", "--set", "test_size=16", "--steps", "4",
@@ -92,13 +93,21 @@ def test_the_ensemble_against_probabilities_averaged_by_hand(runs, split):
     assert result.solved == (result.metrics["accuracy"] >= load_run(folders[0])[1].solved_threshold)
 
 
-def test_runs_on_other_data_cannot_join(runs):
-    with pytest.raises(ValueError, match=r"fewer cannot join an ensemble with .*lstm: its max_train differs"):
-        evaluate_ensemble([RunFolder(runs["lstm"]), RunFolder(runs["fewer"])])
+def test_runs_trained_otherwise_on_the_same_held_out_data_join(runs):
+    """Reference: the fewer-images run scored alone; a config that differs only in training joins."""
+    result = evaluate_ensemble([RunFolder(runs["lstm"]), RunFolder(runs["fewer"])], "validation")
+    assert result.members[1][2] == pytest.approx(evaluate_run(RunFolder(runs["fewer"]), "validation")[1], rel=1e-6)
+
+
+@pytest.mark.parametrize("split", ["test", "validation"])
+def test_runs_that_read_other_held_out_data_cannot_join(runs, split):
+    with pytest.raises(ValueError, match=r"short cannot join an ensemble with .*lstm: its max_test differs, so its "
+                                         "model reads other held-out data"):
+        evaluate_ensemble([RunFolder(runs["lstm"]), RunFolder(runs["short"])], split)
 
 
 def test_runs_of_other_tasks_cannot_join(runs):
-    with pytest.raises(ValueError, match=r"adding cannot join an ensemble with .*: its task differs"):
+    with pytest.raises(ValueError, match=r"adding cannot join an ensemble with .*: its task differs \('adding', not"):
         evaluate_ensemble([RunFolder(runs["lstm"]), RunFolder(runs["adding"])])
 
 
@@ -126,8 +135,8 @@ def test_the_command_prints_members_ensemble_and_baselines(runs, capsys):
 
 
 def test_the_command_refuses_a_mismatch_in_one_line(runs, capsys):
-    code = main(["evaluate", str(runs["lstm"]), str(runs["fewer"]), "--json"])
+    code = main(["evaluate", str(runs["lstm"]), str(runs["short"]), "--json"])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
     assert len(captured.err.splitlines()) == 1 and captured.err.startswith("error: ")
-    assert "max_train differs" in captured.err
+    assert "max_test differs" in captured.err

@@ -1,8 +1,9 @@
 """Score several finished classification runs together: the mean of their class probabilities
 (models/ensemble.py) on a held-out split, beside each member's own score and the task's baselines.
 
-Members must be runs of one task with one task config (the same data, vocabulary and splits); their models
-may differ (an LSTM, a GRU and a Transformer ensemble as well as three seeds of one). Each member uses the
+Members must be runs of one task whose models read the same held-out data as the same inputs (the same
+splits and vocabulary); their models and training may differ (an LSTM, a GRU and a Transformer ensemble as
+well as three seeds of one, or runs with and without word dropout). Each member uses the
 weights `evaluate_run` would (its best validation evaluation's where it selected them).
 """
 
@@ -12,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import torch
+from torch import Tensor
 
-from rnnlab.data.tasks.base import BaselineTask, ClassifyingTask, HeldOut, SplitConfig, Task, on_split
+from rnnlab.data.tasks.base import BaselineTask, Batch, ClassifyingTask, HeldOut, SplitConfig, Task, on_split
 from rnnlab.models.ensemble import Ensemble
 from rnnlab.models.sequence import SequenceModel
 from rnnlab.train.experiment import Experiment, load_run, score
@@ -31,33 +33,58 @@ class EnsembleScore:
 
 
 def _differences(first: Experiment, other: Experiment) -> list[str]:
-    """The task-config fields in which `other` differs from `first` (all of them when the tasks differ)."""
-    if first.task != other.task:
-        return ["task"]
+    """The task-config fields in which `other` differs from `first` (both runs of one task)."""
     a, b = asdict(first.task_config), asdict(other.task_config)
     return [key for key in a if a[key] != b.get(key)]
+
+
+def _held_out(experiment: Experiment, task: Task, split: HeldOut | None) -> Batch:
+    """What the run's model reads when scored: `split` of a real data set (None: the split its task holds)."""
+    if split is not None and isinstance(experiment.task_config, SplitConfig):
+        task = experiment.entry.build(on_split(experiment.task_config, split))
+    return task.test_set(experiment.train.seed)
+
+
+def _same(a: Batch, b: Batch) -> bool:
+    return all(_equal(x, y) for x, y in ((a.inputs, b.inputs), (a.targets, b.targets), (a.lengths, b.lengths)))
+
+
+def _equal(x: object, y: object) -> bool:
+    if x is None or y is None:
+        return x is None and y is None
+    return isinstance(x, Tensor) and isinstance(y, Tensor) and x.shape == y.shape and bool(torch.equal(x, y))
 
 
 Member = tuple[Experiment, Task, SequenceModel]  # a run as `load_run` returns it
 
 
-def load_members(folders: Sequence[RunFolder], device: torch.device | str | None = None) -> list[Member]:
+def load_members(folders: Sequence[RunFolder], device: torch.device | str | None = None,
+                 split: HeldOut | None = None) -> list[Member]:
     """The runs in `folders` (one or more) as `load_run` loads them, on `device` (else the CPU), once they are
-    known to average: runs of different tasks or task configs, or of a task that does not classify whole
-    sequences, are a ValueError naming the run."""
+    known to average: runs of one task that classifies whole sequences, whose models read the same held-out
+    data (`split`, else the one their tasks hold) as the same inputs. Their task configs may differ where
+    that changes nothing they read (word dropout, pretraining, a training subset that keeps the vocabulary).
+    Anything else is a ValueError naming the run."""
     if not folders:
         raise ValueError("an ensemble needs at least one run")
     loaded = [load_run(folder, device) for folder in folders]
     first, task, _ = loaded[0]
-    for folder, (experiment, _, _) in zip(folders[1:], loaded[1:], strict=True):
-        differing = _differences(first, experiment)
-        if differing:
-            raise ValueError(f"{folder.path} cannot join an ensemble with {folders[0].path}: its "
-                             f"{', '.join(differing)} differ{'s' if len(differing) == 1 else ''} (members must "
-                             "be runs of one task on the same data)")
     if not isinstance(task, ClassifyingTask) or task.io.per_step or len(task.class_names()) != task.io.output_size:
         raise ValueError(f"{folders[0].path} is a run of {first.task!r}: an ensemble scores runs that classify "
                          "whole sequences (sentiment, text-csv, spoken-digits, japanese-vowels, ...)")
+    reference: Batch | None = None
+    for folder, (experiment, member_task, _) in zip(folders[1:], loaded[1:], strict=True):
+        joining = f"{folder.path} cannot join an ensemble with {folders[0].path}"
+        if experiment.task != first.task:
+            raise ValueError(f"{joining}: its task differs ({experiment.task!r}, not {first.task!r})")
+        differing = _differences(first, experiment)
+        if not differing:
+            continue
+        if reference is None:
+            reference = _held_out(first, task, split)
+        if not _same(reference, _held_out(experiment, member_task, split)):
+            raise ValueError(f"{joining}: its {', '.join(differing)} differ{'s' if len(differing) == 1 else ''}, "
+                             "so its model reads other held-out data or other inputs (members must read the same)")
     return loaded
 
 
@@ -67,7 +94,7 @@ def evaluate_ensemble(folders: Sequence[RunFolder], split: HeldOut = "test",
     (else the CPU)."""
     if len(folders) < 2:
         raise ValueError("an ensemble needs at least two runs")
-    loaded = load_members(folders, device)
+    loaded = load_members(folders, device, split)
     first, task, _ = loaded[0]
     if isinstance(first.task_config, SplitConfig):
         task = first.entry.build(on_split(first.task_config, split))
