@@ -17,7 +17,7 @@ import torch
 from rnnlab.data.tasks.base import HeldOut, Task
 from rnnlab.generate.classify import Prediction, RawInputClassifier, classify
 from rnnlab.models.ensemble import Ensemble
-from rnnlab.train.ensemble import EnsembleScore, evaluate_ensemble, load_members
+from rnnlab.train.ensemble import EnsembleScore, evaluate_ensemble, load_ensemble
 from rnnlab.train.run import RunFolder
 
 
@@ -35,8 +35,8 @@ class RunEnsemble:
 
     @functools.cached_property
     def _loaded(self) -> tuple[Task, Ensemble]:
-        members = load_members(self.folders, self.device)
-        return members[0][1], Ensemble([model for _, _, model in members]).eval()
+        _, task, model = load_ensemble(self.folders, self.device)
+        return task, model
 
     @property
     def model(self) -> Ensemble:

@@ -44,8 +44,7 @@ from rnnlab.data.datasets.text_csv import read_csv_rows
 from rnnlab.data.tasks.text_configs import TextCSVConfig
 from rnnlab.files import write_atomic
 from rnnlab.generate.classify import RawInputClassifier, classify
-from rnnlab.models.ensemble import Ensemble
-from rnnlab.train.ensemble import load_members
+from rnnlab.train.ensemble import load_ensemble
 from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 
@@ -84,10 +83,9 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"{args.out} exists; pass --overwrite to replace it")
     with heartbeat(console(stderr=True)) as beat:
         beat.now("loading the run" if not args.ensemble else f"loading {1 + len(args.ensemble)} runs")
-        members = load_members([RunFolder(path) for path in [args.run_dir, *args.ensemble]], use_device(args)) \
-            if args.ensemble else [load_run(RunFolder(args.run_dir), use_device(args))]
-        experiment, task, _ = members[0]
-        model = Ensemble([member for _, _, member in members]) if args.ensemble else members[0][2]
+        folders = [RunFolder(path) for path in [args.run_dir, *args.ensemble]]
+        experiment, task, model = load_ensemble(folders, use_device(args)) if args.ensemble else \
+            load_run(folders[0], use_device(args))
         if not isinstance(task, RawInputClassifier) or task.io.per_step:
             raise ValueError(f"{args.run_dir} was trained on task {experiment.task!r}, which cannot classify raw "
                              "input (its task has no encode_input)")

@@ -88,6 +88,15 @@ def load_members(folders: Sequence[RunFolder], device: torch.device | str | None
     return loaded
 
 
+def load_ensemble(folders: Sequence[RunFolder], device: torch.device | str | None = None
+                  ) -> tuple[Experiment, Task, Ensemble]:
+    """The runs in `folders` (see `load_members`) as one model, in eval mode, with the first run's experiment
+    and task: what `load_run` gives for one run, for an ensemble."""
+    members = load_members(folders, device)
+    experiment, task, _ = members[0]
+    return experiment, task, Ensemble([model for _, _, model in members]).eval()
+
+
 def evaluate_ensemble(folders: Sequence[RunFolder], split: HeldOut = "test",
                       device: torch.device | str | None = None) -> EnsembleScore:
     """The ensemble of the runs in `folders` (two or more, see `load_members`) scored on `split`, on `device`
