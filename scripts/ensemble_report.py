@@ -12,26 +12,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 from collections import defaultdict
 from pathlib import Path
+
+from converged_report import load, spread  # scripts/, beside this one
 
 from rnnlab.train.ensemble import EnsembleScore, evaluate_ensemble
 from rnnlab.train.run import RunFolder
 
 
 def finished_runs(root: Path) -> dict[str, list[RunFolder]]:
-    """The finished runs in `root` (result.json written), by model name; the tuning runs left out."""
+    """The finished runs in `root` (converged_report's `load`), by model name; the tuning runs left out."""
     runs: dict[str, list[RunFolder]] = defaultdict(list)
     for folder in sorted(root.iterdir()):
-        if folder.is_dir() and folder.name != "tune" and (folder / "result.json").exists():
-            config = json.loads((folder / "config.json").read_text())
-            runs[config["model"]["name"]].append(RunFolder(folder))
+        if folder.is_dir() and folder.name != "tune" and (run := load(folder)):
+            runs[run["config"]["model"]["name"]].append(RunFolder(folder))
     return dict(runs)
-
-
-def spread(values: list[float]) -> str:
-    return f"{statistics.mean(values):.4f} ± {statistics.stdev(values):.4f}" if len(values) > 1 else f"{values[0]:.4f}"
 
 
 def report(root: Path, metric: str) -> list[dict]:
