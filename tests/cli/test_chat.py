@@ -12,18 +12,23 @@ from rnnlab.data.tasks import dialogue
 CONVERSATIONS = [["hello", "hi there"], ["how are you", "fine thanks"], ["what is your name", "i am a bot"]] * 4
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    """A tiny LSTM trained for 60 steps on a fixture corpus standing in for ChatterBot's."""
-    folder = tmp_path_factory.mktemp("chat")
+def train_chatterbot(out: Path, model: str, seed: int) -> None:
+    """A tiny model trained for 60 steps on a fixture corpus standing in for ChatterBot's."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dialogue, "load_conversations", lambda split: CONVERSATIONS)
         code = main(["train", "--task", "chatterbot", "--set", "vocab_size=20", "--set", "min_count=1", "--model",
-                     "lstm", "--hidden", "16", "--steps", "60", "--eval-every", "60", "--lr", "0.03", "--batch-size",
-                     "12", "--out", str(folder / "run")])
+                     model, "--seed", str(seed), "--hidden", "16", "--steps", "60", "--eval-every", "60", "--lr",
+                     "0.03", "--batch-size", "12", "--out", str(out)])
     torch.set_num_threads(1)
     assert code == 0
-    return folder / "run"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """An LSTM (see train_chatterbot)."""
+    run = tmp_path_factory.mktemp("chat") / "run"
+    train_chatterbot(run, "lstm", 0)
+    return run
 
 
 def chat(monkeypatch, capsys, run_dir: Path, text: str, *options: str) -> list[str]:
@@ -38,6 +43,16 @@ def test_one_reply_per_piped_line_until_quit(run_dir, monkeypatch, capsys):
     """Reference: the piped lines hello, /reset, how are you, /quit, ignored: two replies; greedy replies are the
     ones the run learned by heart (the corpus needs no data at chat time: the model carries its vocabulary)."""
     replies = chat(monkeypatch, capsys, run_dir, "hello\n/reset\nhow are you\n/quit\nignored\n", "--temperature", "0")
+    assert replies == ["hi there", "fine thanks"]
+
+
+def test_an_ensemble_replies_as_one_model(run_dir, monkeypatch, capsys):
+    """Reference: the replies a GRU of another seed and the LSTM both learned by heart, greedy from their mean
+    next-token probabilities (models/ensemble.py)."""
+    other = run_dir.parent / "gru"
+    train_chatterbot(other, "gru", 1)
+    capsys.readouterr()
+    replies = chat(monkeypatch, capsys, run_dir, "hello\nhow are you\n", "--temperature", "0", "--ensemble", str(other))
     assert replies == ["hi there", "fine thanks"]
 
 

@@ -6,7 +6,8 @@ piped in, every line gets one reply line and nothing else is written (no prompts
     printf 'hello\\nhow are you?\\n' | rnnlab chat runs/chatterbot-lstm-s0 --temperature 0
 
 The model reads the last `--history` lines of the conversation (yours and its own), by default as
-many as it was trained with (the task's `context_turns`).
+many as it was trained with (the task's `context_turns`). With `--ensemble RUN2` (repeatable) the runs reply
+as one model, the mean of their next-token probabilities at every step.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from rnnlab.cli.shared_args import SEED_HELP, add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.dialogue import DialogueTask
 from rnnlab.decode.sampling import SamplingConfig
-from rnnlab.train.experiment import load_seq2seq_run
+from rnnlab.train.ensemble import load_seq2seq_ensemble
 from rnnlab.train.run import RunFolder
 
 HISTORY_KEPT = 100  # lines of conversation remembered at most; the model reads only the last --history
@@ -33,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Talk to a run of a dialogue task; /reset forgets, /quit ends.")
     parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train --task chatterbot` (or "
                                                    "shakespeare-dialogue)")
+    parser.add_argument("--ensemble", type=Path, action="append", default=[], metavar="RUN",
+                        help="another run of the same task and vocabularies to decode with: every step takes the "
+                             "mean of the runs' next-token probabilities (repeatable: an ensemble)")
     parser.add_argument("--temperature", type=float, default=0.7, help="sampling temperature; 0 = greedy (default 0.7)")
     parser.add_argument("--top-p", type=float, default=0.9, help="nucleus sampling mass (default 0.9)")
     parser.add_argument("--history", type=int, default=None,
@@ -48,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     if args.history is not None and args.history <= 0:
         raise ValueError("--history must be positive")
     rule = SamplingConfig(temperature=args.temperature, top_p=args.top_p)
-    task, model = load_seq2seq_run(RunFolder(args.run_dir), use_device(args))
+    task, model = load_seq2seq_ensemble([RunFolder(path) for path in [args.run_dir, *args.ensemble]],
+                                        use_device(args))
     if not isinstance(task, DialogueTask):
         raise ValueError(f"{args.run_dir} is a run of {task.name!r}, not a dialogue task; use `rnnlab translate`")
     generator = torch.Generator().manual_seed(args.seed)

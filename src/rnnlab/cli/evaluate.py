@@ -1,7 +1,8 @@
 """`rnnlab evaluate RUN`: score a run's weights on its task's test set (real data: --split).
 
-`rnnlab evaluate RUN RUN ...`: several classification runs of one task scored as an ensemble (the mean of
-their class probabilities, train/ensemble.py), beside each member's own score and the task's baselines."""
+`rnnlab evaluate RUN RUN ...`: several runs of one task scored as an ensemble (the mean of their class
+probabilities, or of their next-token probabilities at every decoding step for translation and dialogue;
+train/ensemble.py), beside each member's own score and the task's baselines."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from rnnlab.train.run import RunFolder
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("evaluate", help="score a run's weights on the test (or validation) split")
     parser.add_argument("run_dirs", type=Path, nargs="+", metavar="run_dir",
-                        help="a folder written by `rnnlab train`; several (classification runs of one task): "
-                             "scored as an ensemble, the mean of their class probabilities")
+                        help="a folder written by `rnnlab train`; several (classification, translation or "
+                             "dialogue runs of one task): scored as an ensemble, the mean of their probabilities")
     parser.add_argument("--split", choices=("test", "validation"), default="test",
                         help="for real data sets: which held-out split to score (default: test)")
     add_device_argument(parser)
@@ -69,7 +70,8 @@ def _ensemble(args: argparse.Namespace) -> int:
         beat.now(f"loading {len(args.run_dirs)} runs and scoring their ensemble on the {args.split} split")
         result = evaluate_ensemble([RunFolder(path) for path in args.run_dirs], args.split, use_device(args))
     if args.json:
-        print_json({"task": result.task, "split": result.split, "ensemble": result.metrics,
+        print_json({"task": result.task, "split": result.split, "averaged": result.averaged,
+                    "ensemble": result.metrics,
                     "members": [{"run": run, "model": model, "metrics": metrics}
                                 for run, model, metrics in result.members],
                     "baselines": result.baselines, "meets_solved_criterion": result.solved})
@@ -81,7 +83,8 @@ def _ensemble(args: argparse.Namespace) -> int:
         table.add_column(name, justify="right")
     for run_dir, model, metrics in result.members:
         table.add_row(escape(f"{run_dir} ({model})"), *(_cell(metrics, name) for name in names))
-    table.add_row("[bold]ensemble: mean class probability[/]", *(_cell(result.metrics, name) for name in names))
+    table.add_row(f"[bold]ensemble: mean {result.averaged} probability[/]",
+                  *(_cell(result.metrics, name) for name in names))
     for baseline, metrics in result.baselines.items():
         table.add_row(f"baseline: {escape(baseline)}", *(_cell(metrics, name) for name in names))
     out = console()

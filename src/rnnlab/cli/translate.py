@@ -2,8 +2,11 @@
 
     rnnlab translate runs/de-en-lstm-s0 "Ich habe heute keine Zeit." --beam 5
     rnnlab translate runs/de-en-lstm-s0 --file sentences.txt --out english.txt      # one line in, one line out
+    rnnlab translate runs/de-en-transformer-s0 "Es regnet." --ensemble runs/de-en-transformer-s1 --beam 5
 
 The run folder is all it needs: the model carries its tokenizers (see rnnlab.data.tasks.translation).
+With `--ensemble RUN2` (repeatable) the runs decode as one model, the mean of their next-token probabilities
+at every step (models/ensemble.py); `rnnlab evaluate RUN RUN2` scores that ensemble.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from rnnlab.cli.heartbeat import heartbeat
 from rnnlab.cli.shared_args import add_device_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.files import read_utf8, write_atomic
-from rnnlab.train.experiment import load_seq2seq_run
+from rnnlab.train.ensemble import load_seq2seq_ensemble
 from rnnlab.train.run import RunFolder
 
 MAX_LINE_CHARS = 5_000  # a sentence per line; a longer line is a paragraph or a whole file on one line
@@ -31,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--file", type=Path, default=None, help="translate this UTF-8 file line by line")
     parser.add_argument("--out", type=Path, default=None, help="write the translations here (default: stdout)")
     parser.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    parser.add_argument("--ensemble", type=Path, action="append", default=[], metavar="RUN",
+                        help="another run of the same task and vocabularies to decode with: every step takes the "
+                             "mean of the runs' next-token probabilities (repeatable: an ensemble)")
     parser.add_argument("--beam", type=int, default=1, help="beam size; 1 = greedy (default 1)")
     parser.add_argument("--alpha", type=float, default=0.6,
                         help="length normalisation for beam search, ((5+|Y|)/6)^alpha (Wu et al. 2016; default 0.6)")
@@ -72,8 +78,9 @@ def run(args: argparse.Namespace) -> int:
     lines = args.text if args.file is None else read_lines(args.file)
     err = console(stderr=True)
     with heartbeat(err) as beat:
-        beat.now("loading the run")
-        task, model = load_seq2seq_run(RunFolder(args.run_dir), use_device(args))
+        beat.now("loading the run" if not args.ensemble else f"loading {1 + len(args.ensemble)} runs")
+        folders = [RunFolder(path) for path in [args.run_dir, *args.ensemble]]
+        task, model = load_seq2seq_ensemble(folders, use_device(args))
         chosen = [i for i, line in enumerate(lines) if line.strip()]  # blank lines stay blank
         outputs = [""] * len(lines)
         for start in range(0, len(chosen), CHUNK):

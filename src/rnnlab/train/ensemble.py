@@ -1,10 +1,13 @@
-"""Score several finished classification runs together: the mean of their class probabilities
-(models/ensemble.py) on a held-out split, beside each member's own score and the task's baselines.
+"""Score several finished runs together: the mean of their probabilities (models/ensemble.py) on a held-out
+split, beside each member's own score and the task's baselines.
 
-Members must be runs of one task whose models read the same held-out data as the same inputs (the same
-splits and vocabulary); their models and training may differ (an LSTM, a GRU and a Transformer ensemble as
-well as three seeds of one, or runs with and without word dropout). Each member uses the
-weights `evaluate_run` would (its best validation evaluation's where it selected them).
+Classification runs average their class probabilities; they must be runs of one task whose models read the
+same held-out data as the same inputs (the same splits and vocabulary). Sequence-to-sequence runs
+(translation, dialogue) average their next-token probabilities at every decoding step; they must be runs of
+one task with the same vocabularies (the token tables their models carry), and are scored on the first run's
+held-out data. Either way their models and training may differ (an LSTM, a GRU and a Transformer ensemble as
+well as three seeds of one, or runs with and without word dropout). Each member uses the weights
+`evaluate_run` would (its best validation evaluation's where it selected them).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from rnnlab.data.tasks.base import BaselineTask, Batch, ClassifyingTask, HeldOut, SplitConfig, Task, on_split
-from rnnlab.models.ensemble import Ensemble
+from rnnlab.data.tasks.pairs import PairTask
+from rnnlab.models.ensemble import Ensemble, Seq2SeqEnsemble, share_vocabularies
+from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
-from rnnlab.train.experiment import Experiment, load_run, score
+from rnnlab.train.experiment import Experiment, load_run, load_seq2seq_run, score
 from rnnlab.train.run import RunFolder
 
 
@@ -30,6 +35,7 @@ class EnsembleScore:
     metrics: dict[str, float]  # the ensemble's
     baselines: dict[str, dict[str, float]]  # {name: metrics} on the same split; {} when the task has none
     solved: bool  # whether the ensemble's metrics meet the task's solved criterion
+    averaged: str = "class"  # what the members' probabilities are of: "class", or "next-token" (seq2seq)
 
 
 def _differences(first: Experiment, other: Experiment) -> list[str]:
@@ -62,21 +68,32 @@ def load_members(folders: Sequence[RunFolder], device: torch.device | str | None
                  split: HeldOut | None = None) -> list[Member]:
     """The runs in `folders` (one or more) as `load_run` loads them, on `device` (else the CPU), once they are
     known to average: runs of one task that classifies whole sequences, whose models read the same held-out
-    data (`split`, else the one their tasks hold) as the same inputs. Their task configs may differ where
-    that changes nothing they read (word dropout, pretraining, a training subset that keeps the vocabulary).
+    data (`split`, else the one their tasks hold) as the same inputs, or runs of one sequence-to-sequence
+    task whose models carry the same vocabularies. A classification run's task config may differ where that
+    changes nothing its model reads (word dropout, pretraining, a training subset that keeps the vocabulary).
     Anything else is a ValueError naming the run."""
     if not folders:
         raise ValueError("an ensemble needs at least one run")
     loaded = [load_run(folder, device) for folder in folders]
-    first, task, _ = loaded[0]
-    if not isinstance(task, ClassifyingTask) or task.io.per_step or len(task.class_names()) != task.io.output_size:
+    first, task, model = loaded[0]
+    seq2seq = isinstance(task, PairTask) and isinstance(model, Seq2SeqModel)
+    if seq2seq:
+        load_seq2seq_run(folders[0], device)  # a one-line error for a checkpoint without its vocabularies
+    if not seq2seq and (not isinstance(task, ClassifyingTask) or task.io.per_step
+                        or len(task.class_names()) != task.io.output_size):
         raise ValueError(f"{folders[0].path} is a run of {first.task!r}: an ensemble scores runs that classify "
-                         "whole sequences (sentiment, text-csv, spoken-digits, japanese-vowels, ...)")
+                         "whole sequences (sentiment, text-csv, spoken-digits, japanese-vowels, ...) or that "
+                         "translate or reply (de-en, tsv, chatterbot, shakespeare-dialogue)")
     reference: Batch | None = None
-    for folder, (experiment, member_task, _) in zip(folders[1:], loaded[1:], strict=True):
+    for folder, (experiment, member_task, member) in zip(folders[1:], loaded[1:], strict=True):
         joining = f"{folder.path} cannot join an ensemble with {folders[0].path}"
         if experiment.task != first.task:
             raise ValueError(f"{joining}: its task differs ({experiment.task!r}, not {first.task!r})")
+        if seq2seq:
+            if not isinstance(member, Seq2SeqModel) or not share_vocabularies(model, member):
+                raise ValueError(f"{joining}: its vocabularies differ (members of a translation or dialogue "
+                                 "ensemble must share theirs: the same tokenizer settings and training data)")
+            continue
         differing = _differences(first, experiment)
         if not differing:
             continue
@@ -88,13 +105,33 @@ def load_members(folders: Sequence[RunFolder], device: torch.device | str | None
     return loaded
 
 
+def combine(models: Sequence[nn.Module]) -> Ensemble | Seq2SeqEnsemble:
+    """Members' models as one, in eval mode: a Seq2SeqEnsemble of sequence-to-sequence models, else an
+    Ensemble of classifiers."""
+    seq2seq = [model for model in models if isinstance(model, Seq2SeqModel)]
+    return (Seq2SeqEnsemble(seq2seq) if len(seq2seq) == len(models) else Ensemble(models)).eval()
+
+
 def load_ensemble(folders: Sequence[RunFolder], device: torch.device | str | None = None
-                  ) -> tuple[Experiment, Task, Ensemble]:
+                  ) -> tuple[Experiment, Task, Ensemble | Seq2SeqEnsemble]:
     """The runs in `folders` (see `load_members`) as one model, in eval mode, with the first run's experiment
     and task: what `load_run` gives for one run, for an ensemble."""
     members = load_members(folders, device)
     experiment, task, _ = members[0]
-    return experiment, task, Ensemble([model for _, _, model in members]).eval()
+    return experiment, task, combine([model for _, _, model in members])
+
+
+def load_seq2seq_ensemble(folders: Sequence[RunFolder], device: torch.device | str | None = None
+                          ) -> tuple[PairTask, Seq2SeqModel]:
+    """`load_seq2seq_run` for one run; for several (see `load_members`), their Seq2SeqEnsemble with the first
+    run's task."""
+    if len(folders) == 1:
+        return load_seq2seq_run(folders[0], device)
+    experiment, task, model = load_ensemble(folders, device)
+    if not isinstance(task, PairTask) or not isinstance(model, Seq2SeqModel):
+        raise ValueError(f"{folders[0].path} is a run of {experiment.task!r}, not of a sequence-to-sequence task "
+                         "(de-en, tsv, chatterbot, shakespeare-dialogue)")
+    return task, model
 
 
 def evaluate_ensemble(folders: Sequence[RunFolder], split: HeldOut = "test",
@@ -111,8 +148,11 @@ def evaluate_ensemble(folders: Sequence[RunFolder], split: HeldOut = "test",
         split = "test"
     members = [(str(folder.path), experiment.model.name, score(experiment, task, model))
                for folder, (experiment, _, model) in zip(folders, loaded, strict=True)]
-    metrics = score(first, task, Ensemble([model for _, _, model in loaded]))
-    return EnsembleScore(first.task, split, members, metrics, _baselines(task, split), task.solved(metrics))
+    model = combine([model for _, _, model in loaded])
+    metrics = score(first, task, model)
+    averaged = "next-token" if isinstance(model, Seq2SeqEnsemble) else "class"
+    return EnsembleScore(first.task, split, members, metrics, _baselines(task, split), task.solved(metrics),
+                         averaged)
 
 
 def _baselines(task: Task, split: HeldOut) -> dict[str, dict[str, float]]:
