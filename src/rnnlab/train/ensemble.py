@@ -23,7 +23,7 @@ from rnnlab.data.tasks.pairs import PairTask
 from rnnlab.models.ensemble import Ensemble, Seq2SeqEnsemble, share_vocabularies
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
-from rnnlab.train.experiment import Experiment, load_run, load_seq2seq_run, score
+from rnnlab.train.experiment import Experiment, load_run, load_seq2seq_run, require_token_tables, score
 from rnnlab.train.run import RunFolder
 
 
@@ -77,8 +77,8 @@ def load_members(folders: Sequence[RunFolder], device: torch.device | str | None
     loaded = [load_run(folder, device) for folder in folders]
     first, task, model = loaded[0]
     seq2seq = isinstance(task, PairTask) and isinstance(model, Seq2SeqModel)
-    if seq2seq:
-        load_seq2seq_run(folders[0], device)  # a one-line error for a checkpoint without its vocabularies
+    if isinstance(model, Seq2SeqModel) and seq2seq:
+        require_token_tables(folders[0], model)
     if not seq2seq and (not isinstance(task, ClassifyingTask) or task.io.per_step
                         or len(task.class_names()) != task.io.output_size):
         raise ValueError(f"{folders[0].path} is a run of {first.task!r}: an ensemble scores runs that classify "

@@ -294,10 +294,15 @@ def load_seq2seq_run(folder: RunFolder, device: torch.device | str | None = None
     if not isinstance(task, PairTask) or not isinstance(model, Seq2SeqModel):
         raise ValueError(f"{folder.path} is a run of {experiment.task!r}, not of a sequence-to-sequence task "
                          "(de-en, tsv, chatterbot, shakespeare-dialogue)")
+    require_token_tables(folder, model)
+    return task, model.eval()
+
+
+def require_token_tables(folder: RunFolder, model: Seq2SeqModel) -> None:
+    """A one-line error when the run's model cannot decode its own outputs (no token tables saved)."""
     if model.token_tables() is None:
         raise ValueError(f"{folder.path}'s checkpoint carries no vocabulary; was it written by this version of "
                          "rnnlab?")
-    return task, model.eval()
 
 
 def weights_of(folder: RunFolder) -> Path:
