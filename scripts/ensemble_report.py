@@ -1,11 +1,14 @@
-"""Ensembles of a converged study's runs (scripts/converged_study.sh), as Markdown: per model, its seeds'
-mean class probability (train/ensemble.py, as `rnnlab evaluate RUN RUN ...`), and every model's seeds together.
+"""Ensembles of a converged study's runs (scripts/converged_study.sh), as Markdown: per model, its seeds' mean
+probability (class probabilities, or next-token probabilities at every decoding step for translation and
+dialogue; train/ensemble.py, as `rnnlab evaluate RUN RUN ...`), every recurrent model's runs together, and every
+model's.
 
-    python scripts/ensemble_report.py OUT [--json FILE]
+    python scripts/ensemble_report.py OUT [--metric NAME] [--json FILE]
 
 The members are fixed before anything is scored (every finished run of a model; no member is chosen by its
 test score). Per ensemble: its members' own test metric (mean ± sample sd), then the ensemble's on the
-validation and the test split; the task's baselines on the test split follow. Classification tasks only.
+validation and the test split; the task's baselines on the test split follow. The metric is the task's own
+(what its runs select weights by: accuracy, BLEU, ...) unless --metric names another.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from converged_report import load, spread  # scripts/, beside this one
 
+from rnnlab.models.registry import MODELS, RecurrentFamily
 from rnnlab.train.ensemble import EnsembleScore, evaluate_ensemble
 from rnnlab.train.run import RunFolder
 
@@ -30,13 +34,19 @@ def finished_runs(root: Path) -> dict[str, list[RunFolder]]:
     return dict(runs)
 
 
-def report(root: Path, metric: str) -> list[dict]:
+def report(root: Path, metric: str | None) -> list[dict]:
     runs = finished_runs(root)
     groups = {model: folders for model, folders in runs.items() if len(folders) > 1}
+    recurrent = [folder for model, folders in runs.items() if isinstance(MODELS.get(model), RecurrentFamily)
+                 for folder in folders]
     if len(runs) > 1:
-        groups["every model"] = [folder for folders in runs.values() for folder in folders]
+        every = [folder for folders in runs.values() for folder in folders]
+        if len(recurrent) > 1 and len(recurrent) < len(every) and recurrent not in groups.values():
+            groups["every recurrent model"] = recurrent
+        groups["every model"] = every
     if not groups:
         raise SystemExit(f"no model in {root} has two finished runs to ensemble")
+    metric = metric or json.loads((next(iter(groups.values()))[0].path / "result.json").read_text())["metric"]
     rows, scored = [], []
     test: EnsembleScore | None = None
     for name, folders in groups.items():
@@ -60,7 +70,7 @@ def report(root: Path, metric: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path, help="a converged study's folder")
-    parser.add_argument("--metric", default="accuracy", help="the metric in the table (default: accuracy)")
+    parser.add_argument("--metric", default=None, help="the metric in the table (default: the task's own)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args()
     scored = report(args.out, args.metric)
