@@ -1,14 +1,15 @@
 """Samples from the runs of a converged study, for the results file: what the numbers look like as text.
 
-    python scripts/converged_samples.py translate OUT [--count 20] [--max-words 10] [--seed 0]
+    python scripts/converged_samples.py translate OUT [--count 20] [--max-words 10] [--seed 0] [--ensembles]
     python scripts/converged_samples.py chat OUT [--count 20] [--seed 0]
     python scripts/converged_samples.py generate RUN [--prompt "ROMEO:"] [--length 400]
 
 translate: `count` test sentences of at most `max-words` source words, drawn at random (seed), each with its
 reference and every run's translation (beam search with the run's own beam size and length normalisation,
-as its test BLEU was scored), and the sacreBLEU signature. chat: `count` test contexts at random with the
-corpus reply, the retrieval baseline's reply (the nearest training context's) and every run's greedy reply.
-generate: text sampled from a language model at temperature 0.8.
+as its test BLEU was scored), and the sacreBLEU signature; with --ensembles also the translations of the
+study's ensembles (scripts/ensemble_report.py's groups, decoded the same way). chat: `count` test contexts at
+random with the corpus reply, the retrieval baseline's reply (the nearest training context's) and every run's
+greedy reply. generate: text sampled from a language model at temperature 0.8.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import random
 from pathlib import Path
 
 import torch
+from ensemble_report import ensemble_groups  # scripts/, beside this one
 
 from rnnlab.data.bpe import split_words
 from rnnlab.data.tasks.base import on_split
@@ -27,6 +29,7 @@ from rnnlab.data.tasks.pair_baselines import nearest
 from rnnlab.data.tasks.pairs import PairTask
 from rnnlab.decode.sampling import SamplingConfig
 from rnnlab.generate.text import generate_text
+from rnnlab.train.ensemble import load_seq2seq_ensemble
 from rnnlab.train.experiment import load_run, load_seq2seq_run
 from rnnlab.train.run import RunFolder
 
@@ -42,24 +45,28 @@ def test_task(folder: Path) -> PairTask:
     return task
 
 
-def translate(root: Path, count: int, max_words: int, seed: int) -> None:
+def translate(root: Path, count: int, max_words: int, seed: int, ensembles: bool) -> None:
     runs = finished_runs(root)
     task = test_task(runs[0])
     short = [pair for pair in task.eval_examples if len(split_words(pair[0][0])) <= max_words]
     chosen = random.Random(seed).sample(short, min(count, len(short)))
+    jobs = {folder.name: [folder] for folder in runs}
+    if ensembles:
+        jobs |= {f"ensemble of {name}": [f.path for f in folders] for name, folders in ensemble_groups(root).items()}
     outputs = {}
-    for folder in runs:
-        run_task, model = load_seq2seq_run(RunFolder(folder))
-        c = test_task(folder).config
-        outputs[folder.name] = run_task.translate(model, [turns for turns, _ in chosen], c.beam_size, c.length_alpha)
+    for name, folders in jobs.items():
+        run_task, model = load_seq2seq_ensemble([RunFolder(folder) for folder in folders])
+        c = test_task(folders[0]).config
+        outputs[name] = run_task.translate(model, [turns for turns, _ in chosen], c.beam_size, c.length_alpha)
     print(f"{len(chosen)} test sentences of at most {max_words} words, drawn at random (seed {seed}) from the "
           f"{len(short)} such in the test split; outputs detokenised as scored "
           f"(BLEU signature {signatures()['bleu']}):\n")
     print("```")
+    width = max(11, *map(len, outputs))
     for i, (turns, reference) in enumerate(chosen):
-        print(f"source     : {turns[0]}\nreference  : {reference}")
+        print(f"{'source':<{width}}: {turns[0]}\n{'reference':<{width}}: {reference}")
         for name, hypotheses in outputs.items():
-            print(f"{name:<11}: {detokenize(hypotheses[i])}")
+            print(f"{name:<{width}}: {detokenize(hypotheses[i])}")
         print()
     print("```")
 
@@ -100,12 +107,13 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--max-words", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ensembles", action="store_true", help="translate: the study's ensembles too")
     parser.add_argument("--prompt", default="ROMEO:")
     parser.add_argument("--length", type=int, default=400)
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.kind == "translate":
-        translate(args.root, args.count, args.max_words, args.seed)
+        translate(args.root, args.count, args.max_words, args.seed, args.ensembles)
     elif args.kind == "chat":
         chat(args.root, args.count, args.seed)
     else:

@@ -34,7 +34,9 @@ def finished_runs(root: Path) -> dict[str, list[RunFolder]]:
     return dict(runs)
 
 
-def report(root: Path, metric: str | None) -> list[dict]:
+def ensemble_groups(root: Path) -> dict[str, list[RunFolder]]:
+    """The ensembles reported, fixed before any scoring: each model's runs (two or more), every recurrent
+    model's runs (when that is neither one model's nor every model's), every model's."""
     runs = finished_runs(root)
     groups = {model: folders for model, folders in runs.items() if len(folders) > 1}
     recurrent = [folder for model, folders in runs.items() if isinstance(MODELS.get(model), RecurrentFamily)
@@ -44,6 +46,11 @@ def report(root: Path, metric: str | None) -> list[dict]:
         if len(recurrent) > 1 and len(recurrent) < len(every) and recurrent not in groups.values():
             groups["every recurrent model"] = recurrent
         groups["every model"] = every
+    return groups
+
+
+def report(root: Path, metric: str | None) -> list[dict]:
+    groups = ensemble_groups(root)
     if not groups:
         raise SystemExit(f"no model in {root} has two finished runs to ensemble")
     metric = metric or json.loads((next(iter(groups.values()))[0].path / "result.json").read_text())["metric"]
