@@ -1,7 +1,7 @@
 """Samples from the runs of a converged study, for the results file: what the numbers look like as text.
 
     python scripts/converged_samples.py translate OUT [--count 20] [--max-words 10] [--seed 0] [--ensembles]
-    python scripts/converged_samples.py chat OUT [--count 20] [--seed 0]
+    python scripts/converged_samples.py chat OUT [--count 20] [--seed 0] [--ensembles]
     python scripts/converged_samples.py generate RUN [--prompt "ROMEO:"] [--length 400]
 
 translate: `count` test sentences of at most `max-words` source words, drawn at random (seed), each with its
@@ -9,7 +9,8 @@ reference and every run's translation (beam search with the run's own beam size 
 as its test BLEU was scored), and the sacreBLEU signature; with --ensembles also the translations of the
 study's ensembles (scripts/ensemble_report.py's groups, decoded the same way). chat: `count` test contexts at
 random with the corpus reply, the retrieval baseline's reply (the nearest training context's) and every run's
-greedy reply. generate: text sampled from a language model at temperature 0.8.
+greedy reply (and with --ensembles, the study's ensembles'). generate: text sampled from a language model at
+temperature 0.8.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from rnnlab.data.tasks.pairs import PairTask
 from rnnlab.decode.sampling import SamplingConfig
 from rnnlab.generate.text import generate_text
 from rnnlab.train.ensemble import load_seq2seq_ensemble
-from rnnlab.train.experiment import load_run, load_seq2seq_run
+from rnnlab.train.experiment import load_run
 from rnnlab.train.run import RunFolder
 
 
@@ -45,14 +46,20 @@ def test_task(folder: Path) -> PairTask:
     return task
 
 
-def translate(root: Path, count: int, max_words: int, seed: int, ensembles: bool) -> None:
-    runs = finished_runs(root)
-    task = test_task(runs[0])
-    short = [pair for pair in task.eval_examples if len(split_words(pair[0][0])) <= max_words]
-    chosen = random.Random(seed).sample(short, min(count, len(short)))
-    jobs = {folder.name: [folder] for folder in runs}
+def models(root: Path, ensembles: bool) -> dict[str, list[Path]]:
+    """Every finished run of the study by its folder's name, and with `ensembles` its ensembles (each a list of
+    run folders, as ensemble_report groups them)."""
+    jobs = {folder.name: [folder] for folder in finished_runs(root)}
     if ensembles:
         jobs |= {f"ensemble of {name}": [f.path for f in folders] for name, folders in ensemble_groups(root).items()}
+    return jobs
+
+
+def translate(root: Path, count: int, max_words: int, seed: int, ensembles: bool) -> None:
+    jobs = models(root, ensembles)
+    task = test_task(next(iter(jobs.values()))[0])
+    short = [pair for pair in task.eval_examples if len(split_words(pair[0][0])) <= max_words]
+    chosen = random.Random(seed).sample(short, min(count, len(short)))
     outputs = {}
     for name, folders in jobs.items():
         run_task, model = load_seq2seq_ensemble([RunFolder(folder) for folder in folders])
@@ -71,24 +78,25 @@ def translate(root: Path, count: int, max_words: int, seed: int, ensembles: bool
     print("```")
 
 
-def chat(root: Path, count: int, seed: int) -> None:
-    runs = finished_runs(root)
-    task = test_task(runs[0])
+def chat(root: Path, count: int, seed: int, ensembles: bool) -> None:
+    jobs = models(root, ensembles)
+    task = test_task(next(iter(jobs.values()))[0])
     assert isinstance(task, DialogueTask)
     chosen = random.Random(seed).sample(task.eval_examples, min(count, len(task.eval_examples)))
     found = nearest([" ".join(t) for t, _ in task.train_examples], [" ".join(t) for t, _ in chosen])
     replies = {}
-    for folder in runs:
-        run_task, model = load_seq2seq_run(RunFolder(folder))
+    for name, folders in jobs.items():
+        run_task, model = load_seq2seq_ensemble([RunFolder(folder) for folder in folders])
         assert isinstance(run_task, DialogueTask)
-        replies[folder.name] = [run_task.reply(model, list(turns), SamplingConfig(0.0)) for turns, _ in chosen]
+        replies[name] = [run_task.reply(model, list(turns), SamplingConfig(0.0)) for turns, _ in chosen]
     print(f"{len(chosen)} test contexts drawn at random (seed {seed}); model replies greedy (temperature 0):\n")
     print("```")
+    width = max(11, *map(len, replies))
     for i, (turns, reply) in enumerate(chosen):
-        print(f"context    : {' / '.join(turns)}\ncorpus     : {reply}")
-        print(f"retrieval  : {task.train_examples[found[i]][1]}")
+        print(f"{'context':<{width}}: {' / '.join(turns)}\n{'corpus':<{width}}: {reply}")
+        print(f"{'retrieval':<{width}}: {task.train_examples[found[i]][1]}")
         for name, outputs in replies.items():
-            print(f"{name:<11}: {detokenize(outputs[i])}")
+            print(f"{name:<{width}}: {detokenize(outputs[i])}")
         print()
     print("```")
 
@@ -107,7 +115,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20)
     parser.add_argument("--max-words", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--ensembles", action="store_true", help="translate: the study's ensembles too")
+    parser.add_argument("--ensembles", action="store_true", help="translate, chat: the study's ensembles too")
     parser.add_argument("--prompt", default="ROMEO:")
     parser.add_argument("--length", type=int, default=400)
     args = parser.parse_args()
@@ -115,7 +123,7 @@ def main() -> None:
     if args.kind == "translate":
         translate(args.root, args.count, args.max_words, args.seed, args.ensembles)
     elif args.kind == "chat":
-        chat(args.root, args.count, args.seed)
+        chat(args.root, args.count, args.seed, args.ensembles)
     else:
         generate(args.root, args.prompt, args.length)
 
