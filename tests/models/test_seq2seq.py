@@ -3,6 +3,7 @@ step-by-step decoding, scheduled sampling, the token tables a checkpoint carries
 
 import pytest
 import torch
+from seq2seq_checks import assert_stepwise_equals_teacher_forcing
 from torch.testing import assert_close
 
 from rnnlab.models.recurrent import RecurrentConfig, RecurrentLayer
@@ -67,14 +68,7 @@ def test_decoding_step_by_step_equals_teacher_forcing(name, attention, placement
     """Reference: one teacher-forced call over the whole target; feeding it one token at a time with the
     state carried (what generation does) gives the same logits."""
     model = build(name, attention, attention_placement=placement, num_layers=2)
-    source, target_in = tokens(V_SOURCE, S, 1), tokens(V_TARGET, T, 2)
-    whole, _ = model((source, target_in), None, LENGTHS)
-    memory, state = model.encode(source, LENGTHS)
-    steps = []
-    for t in range(T):
-        logits, state = model.decode(target_in[:, t:t + 1], state, memory)
-        steps.append(logits)
-    assert_close(torch.cat(steps, dim=1), whole)
+    assert_stepwise_equals_teacher_forcing(model, tokens(V_SOURCE, S, 1), tokens(V_TARGET, T, 2), LENGTHS)
 
 
 @pytest.mark.parametrize(("name", "attention"), [("gru", "additive"), ("transformer", "none")])

@@ -5,6 +5,7 @@ import math
 
 import pytest
 import torch
+from seq2seq_checks import assert_stepwise_equals_teacher_forcing
 from torch.testing import assert_close
 
 from rnnlab.decode.beam import beam_search
@@ -54,16 +55,8 @@ def test_teacher_forcing_gives_the_log_of_the_mean_next_token_probability(member
 
 def test_decoding_step_by_step_equals_teacher_forcing(members):
     """Every member's state carried through the ensemble's state, one target token at a time."""
-    ensemble = Seq2SeqEnsemble(members)
-    source, target_in = tokens(V_SOURCE, S, 2), tokens(V_TARGET, T, 3)
-    with torch.no_grad():
-        whole, _ = ensemble((source, target_in), None, LENGTHS)
-        memory, state = ensemble.encode(source, LENGTHS)
-        steps = []
-        for t in range(T):
-            logits, state = ensemble.decode(target_in[:, t:t + 1], state, memory)
-            steps.append(logits)
-    assert_close(torch.cat(steps, dim=1), whole)
+    assert_stepwise_equals_teacher_forcing(Seq2SeqEnsemble(members), tokens(V_SOURCE, S, 2), tokens(V_TARGET, T, 3),
+                                           LENGTHS)
 
 
 def test_selecting_rows_of_memory_and_state_is_decoding_those_rows(members):
