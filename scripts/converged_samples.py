@@ -63,7 +63,7 @@ def translate(root: Path, count: int, max_words: int, seed: int, ensembles: bool
     outputs = {}
     for name, folders in jobs.items():
         run_task, model = load_seq2seq_ensemble([RunFolder(folder) for folder in folders])
-        c = test_task(folders[0]).config
+        c = run_task.config  # the first run's beam size and length normalisation, as its test BLEU used
         outputs[name] = run_task.translate(model, [turns for turns, _ in chosen], c.beam_size, c.length_alpha)
     print(f"{len(chosen)} test sentences of at most {max_words} words, drawn at random (seed {seed}) from the "
           f"{len(short)} such in the test split; outputs detokenised as scored "

@@ -53,7 +53,9 @@ def report(root: Path, metric: str | None) -> list[dict]:
     groups = ensemble_groups(root)
     if not groups:
         raise SystemExit(f"no model in {root} has two finished runs to ensemble")
-    metric = metric or json.loads((next(iter(groups.values()))[0].path / "result.json").read_text())["metric"]
+    summary = next(iter(groups.values()))[0].summary()
+    assert summary is not None  # finished_runs keeps runs with a result.json only
+    metric = metric or summary.metric
     rows, scored = [], []
     test: EnsembleScore | None = None
     for name, folders in groups.items():

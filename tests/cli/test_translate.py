@@ -6,13 +6,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from seq2seq_checks import PAIRS
 
 from rnnlab.cli.main import main
-
-PAIRS = [("ein kleines haus", "a small house"), ("das haus", "the house"), ("ein haus", "a house"),
-         ("das kleine boot", "the small boat"), ("ein boot", "a boat"), ("das boot ist klein", "the boat is small"),
-         ("ein kleines boot", "a small boat"), ("das haus ist klein", "the house is small"),
-         ("ein sehr kleines haus", "a very small house"), ("das boot", "the boat")]
 
 
 @pytest.fixture(scope="module")

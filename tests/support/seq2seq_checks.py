@@ -1,8 +1,14 @@
-"""Checks shared by the sequence-to-sequence model tests (importable as `seq2seq_checks`, as pyproject.toml puts
-tests/support on pytest's path)."""
+"""Checks and data shared by the sequence-to-sequence tests (importable as `seq2seq_checks`, as pyproject.toml
+puts tests/support on pytest's path)."""
 
 import torch
 from torch.testing import assert_close
+
+# Ten German-English pairs a tiny model learns by heart in about a second (tsv runs in the CLI and ensemble tests).
+PAIRS = [("ein kleines haus", "a small house"), ("das haus", "the house"), ("ein haus", "a house"),
+         ("das kleine boot", "the small boat"), ("ein boot", "a boat"), ("das boot ist klein", "the boat is small"),
+         ("ein kleines boot", "a small boat"), ("das haus ist klein", "the house is small"),
+         ("ein sehr kleines haus", "a very small house"), ("das boot", "the boat")]
 
 
 def assert_stepwise_equals_teacher_forcing(model: torch.nn.Module, source: torch.Tensor, target_in: torch.Tensor,

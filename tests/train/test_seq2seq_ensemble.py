@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from seq2seq_checks import PAIRS
 
 import rnnlab
 from rnnlab.cli.main import main
@@ -16,11 +17,6 @@ from rnnlab.data.tasks.pairs import BOS_ID, EOS_ID, PairTask
 from rnnlab.train.ensemble import evaluate_ensemble, load_seq2seq_ensemble
 from rnnlab.train.experiment import evaluate_run, load_run
 from rnnlab.train.run import RunFolder
-
-PAIRS = [("ein kleines haus", "a small house"), ("das haus", "the house"), ("ein haus", "a house"),
-         ("das kleine boot", "the small boat"), ("ein boot", "a boat"), ("das boot ist klein", "the boat is small"),
-         ("ein kleines boot", "a small boat"), ("das haus ist klein", "the house is small"),
-         ("ein sehr kleines haus", "a very small house"), ("das boot", "the boat")]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from rnnlab.cli.console import console
-from rnnlab.cli.shared_args import SEED_HELP, add_device_argument, use_device
+from rnnlab.cli.shared_args import SEED_HELP, add_device_argument, add_seq2seq_ensemble_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.data.tasks.dialogue import DialogueTask
 from rnnlab.decode.sampling import SamplingConfig
@@ -34,9 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Talk to a run of a dialogue task; /reset forgets, /quit ends.")
     parser.add_argument("run_dir", type=Path, help="a folder written by `rnnlab train --task chatterbot` (or "
                                                    "shakespeare-dialogue)")
-    parser.add_argument("--ensemble", type=Path, action="append", default=[], metavar="RUN",
-                        help="another run of the same task and vocabularies to decode with: every step takes the "
-                             "mean of the runs' next-token probabilities (repeatable: an ensemble)")
+    add_seq2seq_ensemble_argument(parser)
     parser.add_argument("--temperature", type=float, default=0.7, help="sampling temperature; 0 = greedy (default 0.7)")
     parser.add_argument("--top-p", type=float, default=0.9, help="nucleus sampling mass (default 0.9)")
     parser.add_argument("--history", type=int, default=None,

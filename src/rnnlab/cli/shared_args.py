@@ -13,6 +13,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 JSON_HELP = "print the result as JSON (one document on stdout) instead of a table"
@@ -41,6 +42,13 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_finite(v) for v in value]
     return value
+
+
+def add_seq2seq_ensemble_argument(parser: Group) -> None:
+    """`--ensemble RUN` (repeatable) for commands that decode with a sequence-to-sequence run."""
+    parser.add_argument("--ensemble", type=Path, action="append", default=[], metavar="RUN",
+                        help="another run of the same task and vocabularies to decode with: every step takes the "
+                             "mean of the runs' next-token probabilities (repeatable: an ensemble)")
 
 
 def add_device_argument(parser: Group, default: str = "auto") -> None:

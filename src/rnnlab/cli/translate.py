@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rnnlab.cli.console import console
 from rnnlab.cli.heartbeat import heartbeat
-from rnnlab.cli.shared_args import add_device_argument, use_device
+from rnnlab.cli.shared_args import add_device_argument, add_seq2seq_ensemble_argument, use_device
 from rnnlab.cli.threads import add_threads_argument, use_threads
 from rnnlab.files import read_utf8, write_atomic
 from rnnlab.train.ensemble import load_seq2seq_ensemble
@@ -34,9 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--file", type=Path, default=None, help="translate this UTF-8 file line by line")
     parser.add_argument("--out", type=Path, default=None, help="write the translations here (default: stdout)")
     parser.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
-    parser.add_argument("--ensemble", type=Path, action="append", default=[], metavar="RUN",
-                        help="another run of the same task and vocabularies to decode with: every step takes the "
-                             "mean of the runs' next-token probabilities (repeatable: an ensemble)")
+    add_seq2seq_ensemble_argument(parser)
     parser.add_argument("--beam", type=int, default=1, help="beam size; 1 = greedy (default 1)")
     parser.add_argument("--alpha", type=float, default=0.6,
                         help="length normalisation for beam search, ((5+|Y|)/6)^alpha (Wu et al. 2016; default 0.6)")

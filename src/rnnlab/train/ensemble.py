@@ -23,7 +23,7 @@ from rnnlab.data.tasks.pairs import PairTask
 from rnnlab.models.ensemble import Ensemble, Seq2SeqEnsemble, share_vocabularies
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.models.sequence import SequenceModel
-from rnnlab.train.experiment import Experiment, load_run, load_seq2seq_run, require_token_tables, score
+from rnnlab.train.experiment import Experiment, as_seq2seq, load_run, load_seq2seq_run, score
 from rnnlab.train.run import RunFolder
 
 
@@ -76,11 +76,9 @@ def load_members(folders: Sequence[RunFolder], device: torch.device | str | None
         raise ValueError("an ensemble needs at least one run")
     loaded = [load_run(folder, device) for folder in folders]
     first, task, model = loaded[0]
-    seq2seq = isinstance(task, PairTask) and isinstance(model, Seq2SeqModel)
-    if isinstance(model, Seq2SeqModel) and seq2seq:
-        require_token_tables(folders[0], model)
-    if not seq2seq and (not isinstance(task, ClassifyingTask) or task.io.per_step
-                        or len(task.class_names()) != task.io.output_size):
+    translator = as_seq2seq(folders[0], first, task, model)[1] if isinstance(task, PairTask) else None
+    if translator is None and (not isinstance(task, ClassifyingTask) or task.io.per_step
+                               or len(task.class_names()) != task.io.output_size):
         raise ValueError(f"{folders[0].path} is a run of {first.task!r}: an ensemble scores runs that classify "
                          "whole sequences (sentiment, text-csv, spoken-digits, japanese-vowels, ...) or that "
                          "translate or reply (de-en, tsv, chatterbot, shakespeare-dialogue)")
@@ -89,8 +87,8 @@ def load_members(folders: Sequence[RunFolder], device: torch.device | str | None
         joining = f"{folder.path} cannot join an ensemble with {folders[0].path}"
         if experiment.task != first.task:
             raise ValueError(f"{joining}: its task differs ({experiment.task!r}, not {first.task!r})")
-        if seq2seq:
-            if not isinstance(member, Seq2SeqModel) or not share_vocabularies(model, member):
+        if translator is not None:
+            if not isinstance(member, Seq2SeqModel) or not share_vocabularies(translator, member):
                 raise ValueError(f"{joining}: its vocabularies differ (members of a translation or dialogue "
                                  "ensemble must share theirs: the same tokenizer settings and training data)")
             continue
@@ -128,10 +126,7 @@ def load_seq2seq_ensemble(folders: Sequence[RunFolder], device: torch.device | s
     if len(folders) == 1:
         return load_seq2seq_run(folders[0], device)
     experiment, task, model = load_ensemble(folders, device)
-    if not isinstance(task, PairTask) or not isinstance(model, Seq2SeqModel):
-        raise ValueError(f"{folders[0].path} is a run of {experiment.task!r}, not of a sequence-to-sequence task "
-                         "(de-en, tsv, chatterbot, shakespeare-dialogue)")
-    return task, model
+    return as_seq2seq(folders[0], experiment, task, model)
 
 
 def evaluate_ensemble(folders: Sequence[RunFolder], split: HeldOut = "test",

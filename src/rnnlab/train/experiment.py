@@ -290,19 +290,21 @@ def load_run(folder: RunFolder, device: torch.device | str | None = None) -> tup
 def load_seq2seq_run(folder: RunFolder, device: torch.device | str | None = None) -> tuple[PairTask, Seq2SeqModel]:
     """`load_run` for a sequence-to-sequence run (translation, dialogue), in eval mode; any other run, or
     one whose checkpoint carries no vocabulary, is a one-line error."""
-    experiment, task, model = load_run(folder, device)
+    pair_task, model = as_seq2seq(folder, *load_run(folder, device))
+    return pair_task, model.eval()
+
+
+def as_seq2seq(folder: RunFolder, experiment: Experiment, task: Task, model: torch.nn.Module
+               ) -> tuple[PairTask, Seq2SeqModel]:
+    """A loaded run's task and model as a sequence-to-sequence pair that decodes its own outputs; a one-line
+    error naming `folder` for any other run, or for a checkpoint without its vocabularies."""
     if not isinstance(task, PairTask) or not isinstance(model, Seq2SeqModel):
         raise ValueError(f"{folder.path} is a run of {experiment.task!r}, not of a sequence-to-sequence task "
                          "(de-en, tsv, chatterbot, shakespeare-dialogue)")
-    require_token_tables(folder, model)
-    return task, model.eval()
-
-
-def require_token_tables(folder: RunFolder, model: Seq2SeqModel) -> None:
-    """A one-line error when the run's model cannot decode its own outputs (no token tables saved)."""
     if model.token_tables() is None:
         raise ValueError(f"{folder.path}'s checkpoint carries no vocabulary; was it written by this version of "
                          "rnnlab?")
+    return task, model
 
 
 def weights_of(folder: RunFolder) -> Path:
